@@ -4,3 +4,4 @@
 # it exposes only the pure-Python ``engine`` so it works without Odoo.
 if __name__.startswith("odoo.addons."):
     from . import models
+    from . import wizard

@@ -11,7 +11,32 @@
     "development_status": "Alpha",
     "depends": ["account", "mail"],
     "data": [
+        # Security
         "security/account_relance_fr_groups.xml",
         "security/ir.model.access.csv",
+        "security/account_relance_fr_security.xml",
+        # Reports and templates
+        "report/account_relance_event_reports.xml",
+        "report/account_relance_event_templates.xml",
+        "data/mail_template_data.xml",
+        # Data
+        "data/ir_sequence_data.xml",
+        "data/account_relance_rate_data.xml",
+        "data/account_relance_policy_data.xml",
+        "data/ir_cron_data.xml",
+        # Wizards (before the views: the invoice form uses the call wizard's action)
+        "wizard/account_relance_preview_views.xml",
+        "wizard/account_relance_event_cancel_views.xml",
+        "wizard/account_relance_call_views.xml",
+        # Views
+        "views/account_relance_policy_views.xml",
+        "views/account_relance_level_views.xml",
+        "views/account_relance_event_views.xml",
+        "views/account_relance_rate_views.xml",
+        "views/account_move_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        # Menus
+        "views/account_relance_fr_menus.xml",
     ],
 }

@@ -1,0 +1,285 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
+from decimal import Decimal
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+
+from .. import engine
+
+DEBTOR_TO_CASE = {"company": "B2B", "consumer": "B2C", "public": "B2G"}
+ZERO = Decimal("0.00")
+
+
+class AccountRelancePenalty(models.AbstractModel):
+    """Bridge between invoices and the legal engine: builds the engine's case
+    from Odoo records and turns its answer into amounts and an explanation."""
+
+    _name = "account.relance.penalty"
+    _description = "Late-payment penalties (engine bridge)"
+
+    @api.model
+    def _compute_for_moves(self, moves, as_of, raise_errors=True):
+        """{move id: {interest, indemnity, detail, segments, warnings}} at ``as_of``.
+
+        Amounts are ``Decimal`` in company currency. With ``raise_errors`` off an
+        engine error (e.g. a missing rate half-year) gives zero amounts and the
+        error as detail, for display only."""
+        results = {}
+        rates = self.env["account.relance.rate"]._engine_rate_provider()
+        by_partner = defaultdict(lambda: self.env["account.move"])
+        for move in moves:
+            by_partner[(move.commercial_partner_id, move.company_id)] |= move
+        for (partner, company), partner_moves in by_partner.items():
+            try:
+                case = engine.parse_case(
+                    self._case_dict(partner, company, partner_moves, as_of)
+                )
+                answer = engine.compute_case(case, rates).to_dict()
+            except engine.EngineError as error:
+                if raise_errors:
+                    raise UserError(str(error)) from error
+                for move in partner_moves:
+                    results[move.id] = self._empty_result(str(error))
+                continue
+            results.update(self._results_by_move(partner_moves, answer, company))
+        return results
+
+    @api.model
+    def _empty_result(self, detail=False):
+        return {
+            "interest": ZERO,
+            "indemnity": ZERO,
+            "detail": detail,
+            "segments": [],
+            "warnings": [],
+        }
+
+    @api.model
+    def _results_by_move(self, moves, answer, company):
+        results = {}
+        # The engine applies the statutory 40 €; a company may claim another amount.
+        indemnity = Decimal(f"{company.relance_indemnity_amount:.2f}")
+        per_invoice = {item["ref"]: item for item in answer["per_invoice"]}
+        for move in moves:
+            item = per_invoice.get(str(move.id))
+            if not item:
+                results[move.id] = self._empty_result()
+                continue
+            results[move.id] = {
+                "interest": Decimal(item["interest_total"]),
+                "indemnity": indemnity
+                if Decimal(item["indemnity_total"]) > 0
+                else ZERO,
+                "detail": self._explain(item),
+                "segments": item["segments"],
+                "warnings": item.get("warnings", []),
+            }
+        return results
+
+    @api.model
+    def _explain(self, item):
+        """One line per segment: period, days, base, rate, interest."""
+        lines = [
+            f"{seg['from']} → {seg['to']} ({seg['days']} j/d, {seg['half']}) : "
+            f"{seg['principal']} × {seg['rate_pct']} % = {seg['interest_rounded']}"
+            for seg in item["segments"]
+        ]
+        return "\n".join(lines) or False
+
+    @api.model
+    def _case_dict(self, partner, company, moves, as_of):
+        debtor = partner.relance_debtor_type or "company"
+        mode = (
+            partner.relance_rate_mode
+            if partner.relance_rate_mode not in (False, "company")
+            else company.relance_rate_mode
+        )
+        rate_pct = (
+            partner.relance_contractual_rate_pct
+            if partner.relance_rate_mode == "fixed"
+            else company.relance_contractual_rate_pct
+        )
+        return {
+            "customer_type": DEBTOR_TO_CASE[debtor],
+            "creditor": company.relance_creditor_kind,
+            "contractual_rate_pct": f"{rate_pct:.4f}" if mode == "fixed" else None,
+            "contractual_rate_clause": "3x_legal" if mode == "3x_legal" else None,
+            "below_floor_policy": company.relance_below_floor_policy,
+            "payment_imputation": company.relance_payment_imputation,
+            "day_count": company.relance_day_count,
+            "evaluation_date": as_of.isoformat(),
+            "mise_en_demeure_received": self._formal_notice_date(partner, company),
+            "judgment_enforceable_date": None,
+            "buyer": partner.relance_public_buyer or "state",
+            "justified_recovery_costs_ht": None,
+            "invoices": [self._invoice_dict(move) for move in moves],
+        }
+
+    @api.model
+    def _formal_notice_date(self, partner, company):
+        event = (
+            self.env["account.relance.event"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", partner.id),
+                    ("company_id", "=", company.id),
+                    ("state", "=", "sent"),
+                    ("level_id.is_formal_notice", "=", True),
+                ],
+                order="date",
+                limit=1,
+            )
+        )
+        return event.date.isoformat() if event else None
+
+    @api.model
+    def _invoice_dict(self, move):
+        payments, credit_notes = [], []
+        receivable = move.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
+        for partial in receivable.matched_credit_ids:
+            counterpart = partial.credit_move_id
+            entry = {
+                "date": counterpart.date.isoformat(),
+                "amount": self._money(partial.amount, move),
+            }
+            if counterpart.move_id.move_type == "out_refund":
+                credit_notes.append(
+                    {"date": entry["date"], "amount_ttc": entry["amount"]}
+                )
+            else:
+                payments.append(entry)
+        return {
+            "ref": str(move.id),
+            "invoice_date": (move.invoice_date or move.date).isoformat(),
+            "due_date": (
+                move.invoice_date_due or move.invoice_date or move.date
+            ).isoformat(),
+            "amount_ttc": self._money(abs(move.amount_total_signed), move),
+            "payments": payments,
+            "credit_notes": credit_notes,
+        }
+
+    @api.model
+    def _money(self, value, move):
+        return str(
+            Decimal(str(move.company_currency_id.round(value))).quantize(
+                Decimal("0.01")
+            )
+        )
+
+    # ---------------------------------------------------- PENALTY INVOICE
+
+    @api.model
+    def _invoice_penalties(self, moves):
+        """Create one customer invoice per customer charging the interest and the
+        indemnity of ``moves`` at today's date, outside the scope of VAT."""
+        moves = moves.filtered(
+            lambda move: move.move_type == "out_invoice" and move.state == "posted"
+        )
+        if not moves:
+            raise UserError(
+                self.env._(
+                    "Sélectionnez des factures clients validées. / Select posted customer invoices."
+                )
+            )
+        already = moves.filtered("relance_penalty_move_id")
+        if already:
+            raise UserError(
+                self.env._(
+                    "Pénalités déjà facturées pour %(moves)s. / Penalties already invoiced for %(moves)s.",
+                    moves=", ".join(already.mapped("name")),
+                )
+            )
+        today = fields.Date.context_today(self)
+        created = self.env["account.move"]
+        for (partner, company), group in moves.grouped(
+            lambda m: (m.commercial_partner_id, m.company_id)
+        ).items():
+            created |= self._create_penalty_invoice(partner, company, group, today)
+        return created._get_records_action(name=self.env._("Penalty invoices"))
+
+    @api.model
+    def _create_penalty_invoice(self, partner, company, moves, today):
+        self._check_penalty_accounts(company)
+        results = self._compute_for_moves(moves, today)
+        lines = []
+        for move in moves:
+            result = results[move.id]
+            if result["interest"] > 0:
+                lines.append(
+                    self._penalty_line(
+                        company.relance_interest_account_id,
+                        self.env._(
+                            "Pénalités de retard, facture %(move)s / Late-payment interest, invoice %(move)s",
+                            move=move.name,
+                        ),
+                        result["interest"],
+                    )
+                )
+            if result["indemnity"] > 0:
+                lines.append(
+                    self._penalty_line(
+                        company.relance_indemnity_account_id,
+                        self.env._(
+                            "Indemnité forfaitaire de recouvrement, facture %(move)s / Fixed recovery "
+                            "indemnity, invoice %(move)s",
+                            move=move.name,
+                        ),
+                        result["indemnity"],
+                    )
+                )
+        if not lines:
+            raise UserError(
+                self.env._(
+                    "Aucune pénalité due pour ces factures. / No penalty is due for these invoices."
+                )
+            )
+        invoice = (
+            self.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": today,
+                    "company_id": company.id,
+                    "invoice_line_ids": lines,
+                    "narration": self.env._(
+                        "Pénalités et indemnités non soumises à la TVA (CGI art. 256). / "
+                        "Penalties and indemnities outside the scope of VAT."
+                    ),
+                }
+            )
+        )
+        moves.sudo().write({"relance_penalty_move_id": invoice.id})
+        return invoice
+
+    @api.model
+    def _penalty_line(self, account, label, amount):
+        return Command.create(
+            {
+                "name": label,
+                "account_id": account.id,
+                "quantity": 1,
+                "price_unit": float(amount),
+                "tax_ids": [Command.clear()],
+            }
+        )
+
+    @api.model
+    def _check_penalty_accounts(self, company):
+        if not (
+            company.relance_interest_account_id and company.relance_indemnity_account_id
+        ):
+            raise UserError(
+                self.env._(
+                    "Configurez les comptes de produits des pénalités et de l'indemnité de %(company)s "
+                    "(Paramètres de facturation). / Configure the penalty and indemnity income accounts "
+                    "of %(company)s (Invoicing settings).",
+                    company=company.name,
+                )
+            )

@@ -1,0 +1,284 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+import zlib
+from contextlib import contextmanager
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import config
+
+from ..engine import dunning
+
+_logger = logging.getLogger(__name__)
+
+RUN_BATCH_SIZE = 200
+RUN_LOCK_KEY = zlib.crc32(b"account_relance_fr.run")
+
+
+class AccountRelancePolicy(models.Model):
+    """A company's ordered ladder of reminder levels, and the daily run."""
+
+    _name = "account.relance.policy"
+    _description = "Reminder policy"
+    _order = "company_id, sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    is_default = fields.Boolean(
+        "Default policy of the company",
+        help="Used for every customer who has no policy of their own.",
+    )
+    level_ids = fields.One2many(
+        "account.relance.level", "policy_id", "Levels", copy=True
+    )
+    level_count = fields.Integer(compute="_compute_level_count")
+    note = fields.Text()
+
+    @api.depends("level_ids")
+    def _compute_level_count(self):
+        for policy in self:
+            policy.level_count = len(policy.level_ids)
+
+    @api.constrains("is_default", "company_id", "active")
+    def _check_one_default_per_company(self):
+        for company in self.filtered("is_default").company_id:
+            defaults = self.search_count(
+                [("company_id", "=", company.id), ("is_default", "=", True)]
+            )
+            if defaults > 1:
+                raise ValidationError(
+                    self.env._(
+                        "La société %(company)s a déjà une politique de relance par défaut. / "
+                        "Company %(company)s already has a default reminder policy.",
+                        company=company.name,
+                    )
+                )
+
+    def _engine_levels(self):
+        self.ensure_one()
+        return [
+            level._to_engine_level()
+            for level in self.level_ids.sorted(
+                lambda lvl: (lvl.sequence, lvl.days_after_due, lvl.id)
+            )
+        ]
+
+    def _ordered_levels(self):
+        self.ensure_one()
+        return self.level_ids.sorted(
+            lambda lvl: (lvl.sequence, lvl.days_after_due, lvl.id)
+        )
+
+    @api.model
+    def _default_for_company(self, company):
+        return self.search(
+            [("company_id", "=", company.id), ("is_default", "=", True)], limit=1
+        )
+
+    @api.model
+    def _create_default_policies(self):
+        """Give every company without one the usual French reminder ladder."""
+        for company in self.env["res.company"].search([("active", "=", True)]):
+            if not self.with_context(active_test=False).search_count(
+                [("company_id", "=", company.id)]
+            ):
+                self._create_french_policy(company)
+
+    @api.model
+    def _create_french_policy(self, company):
+        """Courteous email at D+1, second email with the invoices, phone call,
+        registered letter, mise en demeure (8 days), then litigation."""
+        ref = self.env.ref
+        call = ref("mail.mail_activity_data_call")
+        letter = ref("account_relance_fr.action_report_relance_letter")
+        levels = [
+            (
+                self.env._("Courteous reminder"),
+                1,
+                0,
+                {
+                    "channel_email": True,
+                    "send_mode": "auto",
+                    "mail_template_id": ref(
+                        "account_relance_fr.mail_template_relance_courteous"
+                    ).id,
+                },
+            ),
+            (
+                self.env._("Second reminder with invoice copy"),
+                10,
+                7,
+                {
+                    "channel_email": True,
+                    "send_mode": "auto",
+                    "attach_invoices": True,
+                    "show_penalties": True,
+                    "mail_template_id": ref(
+                        "account_relance_fr.mail_template_relance_second"
+                    ).id,
+                },
+            ),
+            (
+                self.env._("Phone call"),
+                20,
+                7,
+                {
+                    "channel_phone": True,
+                    "send_mode": "auto",
+                    "activity_type_id": call.id,
+                },
+            ),
+            (
+                self.env._("Formal reminder by registered letter"),
+                30,
+                7,
+                {
+                    "channel_registered": True,
+                    "show_penalties": True,
+                    "attach_invoices": True,
+                    "report_id": letter.id,
+                    "deadline_days": 15,
+                },
+            ),
+            (
+                self.env._("Mise en demeure"),
+                45,
+                10,
+                {
+                    "channel_registered": True,
+                    "channel_email": True,
+                    "show_penalties": True,
+                    "is_formal_notice": True,
+                    "report_id": letter.id,
+                    "deadline_days": 8,
+                    "mail_template_id": ref(
+                        "account_relance_fr.mail_template_relance_formal"
+                    ).id,
+                },
+            ),
+            (self.env._("Litigation"), 60, 0, {"is_litigation": True}),
+        ]
+        level_cmds = [
+            Command.create(
+                {
+                    "sequence": 10 * (index + 1),
+                    "name": name,
+                    "days_after_due": days,
+                    "min_days_since_previous": interval,
+                    **{"send_mode": "review", **extra},
+                }
+            )
+            for index, (name, days, interval, extra) in enumerate(levels)
+        ]
+        return self.create(
+            {
+                "name": self.env._("French standard reminders"),
+                "company_id": company.id,
+                "is_default": True,
+                "level_ids": level_cmds,
+            }
+        )
+
+    # ------------------------------------------------------------------ RUN
+
+    @api.model
+    def _cron_run_relances(self):
+        """Scheduled action: today's run for every company, in batches."""
+        self._run_relances(cron_progress=True)
+
+    @api.model
+    def _run_relances(self, as_of=None, partners=None, cron_progress=False):
+        """Run the reminder process for the date ``as_of`` (default: today).
+
+        :param partners: optional commercial partners to restrict the run to
+        :return: the ``account.relance.event`` records created
+        """
+        as_of = fields.Date.to_date(as_of) or fields.Date.context_today(self)
+        events = self.env["account.relance.event"]
+        with self._run_lock() as acquired:
+            if not acquired:
+                _logger.info("Reminder run skipped: another run is in progress.")
+                return events
+            for company in self._run_companies():
+                events |= self._run_for_company(company, as_of, partners, cron_progress)
+        return events
+
+    @contextmanager
+    def _run_lock(self):
+        """Session-level advisory lock: two runs can never overlap."""
+        cr = self.env.cr
+        cr.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK_KEY])
+        acquired = cr.fetchone()[0]
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                cr.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK_KEY])
+
+    @api.model
+    def _run_companies(self):
+        if self.env.su:
+            return self.env["res.company"].search([("active", "=", True)])
+        return self.env.companies
+
+    @api.model
+    def _run_for_company(self, company, as_of, partners=None, cron_progress=False):
+        decisions = self.with_company(company)._preview(company, as_of, partners)
+        to_create = [d for d in decisions if d.action == "create"]
+        events = self.env["account.relance.event"]
+        for start in range(0, len(to_create), RUN_BATCH_SIZE):
+            batch = to_create[start : start + RUN_BATCH_SIZE]
+            for decision in batch:
+                events |= self._create_event_safely(company, decision, as_of)
+            self._end_batch(
+                cron_progress, start + len(batch), len(to_create) - start - len(batch)
+            )
+        return events
+
+    @api.model
+    def _end_batch(self, cron_progress, done, remaining):
+        if cron_progress:
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            if not config["test_enable"]:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _create_event_safely(self, company, decision, as_of):
+        """One customer's failure never stops the others."""
+        Event = self.env["account.relance.event"].with_company(company)
+        try:
+            with self.env.cr.savepoint():
+                return Event._create_from_decision(company, decision, as_of)
+        except Exception as error:  # noqa: BLE001 — isolate this customer
+            _logger.exception("Reminder for partner %s failed", decision.customer_key)
+            with self.env.cr.savepoint():
+                return Event._create_failed(company, decision, as_of, error)
+
+    @api.model
+    def _preview(self, company, as_of, partners=None):
+        """Decisions of the engine for every customer of ``company`` at ``as_of``."""
+        snapshots, ladders = self.env["account.move"]._relance_snapshots(
+            company, as_of, partners
+        )
+        decisions = []
+        for policy, customers in snapshots.items():
+            ladder = ladders[policy]
+            if not ladder:
+                continue
+            decisions += dunning.decide_all(customers, ladder, as_of)
+        return decisions
+
+    def action_run_now(self):
+        events = self._run_relances()
+        if not events:
+            raise UserError(
+                self.env._(
+                    "Aucune relance à créer aujourd'hui. / No reminder to create today."
+                )
+            )
+        return events._get_records_action(name=self.env._("Reminders created"))

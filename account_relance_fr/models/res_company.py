@@ -1,0 +1,96 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    relance_rate_mode = fields.Selection(
+        [
+            ("statutory", "Statutory rate (ECB + 10 points)"),
+            ("fixed", "Contractual fixed rate"),
+            ("3x_legal", "Contractual: 3 × legal interest rate"),
+        ],
+        "Late-payment rate",
+        default="statutory",
+        required=True,
+    )
+    relance_contractual_rate_pct = fields.Float(
+        "Contractual late-payment rate (%)", digits=(6, 4)
+    )
+    relance_below_floor_policy = fields.Selection(
+        [
+            ("raise_to_floor", "Raise to the floor (3 × legal rate)"),
+            ("statutory_default", "Apply the statutory rate (ECB + 10 points)"),
+        ],
+        "Contractual rate below the floor",
+        default="raise_to_floor",
+        required=True,
+    )
+    relance_indemnity_amount = fields.Monetary(
+        "Fixed recovery indemnity",
+        default=40.0,
+        currency_field="currency_id",
+        help="Indemnité forfaitaire pour frais de recouvrement (C. com. D441-5): 40 €.",
+    )
+    relance_day_count = fields.Selection(
+        [("ACT/365", "Actual/365 (Banque de France)"), ("ACT/ACT", "Actual/actual")],
+        "Day count",
+        default="ACT/365",
+        required=True,
+    )
+    relance_payment_imputation = fields.Selection(
+        [
+            ("principal_first", "Principal first (usual practice)"),
+            ("interest_first", "Interest first (Code civil 1343-1)"),
+        ],
+        "Partial payments",
+        default="principal_first",
+        required=True,
+    )
+    relance_creditor_kind = fields.Selection(
+        [("company", "Company / professional"), ("individual", "Private individual")],
+        "Creditor category for legal interest",
+        default="company",
+        required=True,
+    )
+    relance_interest_account_id = fields.Many2one(
+        "account.account",
+        "Late-interest income account",
+        check_company=True,
+        help="Income account of invoiced late-payment interest (e.g. 7631).",
+    )
+    relance_indemnity_account_id = fields.Many2one(
+        "account.account",
+        "Indemnity income account",
+        check_company=True,
+        help="Income account of the 40 € fixed indemnity (e.g. 7588).",
+    )
+    relance_invoice_legal_text = fields.Text(
+        "Late-payment mentions on invoices",
+        translate=True,
+        default=lambda self: self.env._(
+            "En cas de retard de paiement, des pénalités de retard sont exigibles de plein "
+            "droit au taux de la BCE majoré de 10 points, ainsi qu'une indemnité "
+            "forfaitaire pour frais de recouvrement de 40 € (C. com. L441-10 et D441-5). "
+            "Pas d'escompte pour paiement anticipé."
+        ),
+    )
+    relance_formal_notice_text = fields.Text(
+        "Mise en demeure closing text",
+        translate=True,
+        default=lambda self: self.env._(
+            "La présente lettre vaut mise en demeure. À défaut de paiement dans le délai "
+            "indiqué, nous saisirons la juridiction compétente d'une requête en injonction "
+            "de payer, sans autre avis."
+        ),
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # EXTEND 'base': every new company starts with the French reminder ladder.
+        companies = super().create(vals_list)
+        Policy = self.env["account.relance.policy"].sudo()
+        for company in companies:
+            Policy._create_french_policy(company)
+        return companies

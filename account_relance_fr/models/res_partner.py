@@ -1,0 +1,95 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+DEBTOR_TYPES = [
+    ("company", "Professional (B2B)"),
+    ("consumer", "Consumer (B2C)"),
+    ("public", "Public buyer (B2G)"),
+]
+PUBLIC_BUYERS = [
+    ("state", "State, local authority (30 days)"),
+    ("hospital", "Public health institution (50 days)"),
+    ("public_company", "Public company (60 days)"),
+]
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    type = fields.Selection(
+        selection_add=[("relance", "Reminder Address")],
+        ondelete={"relance": "set default"},
+    )
+    relance_policy_id = fields.Many2one(
+        "account.relance.policy",
+        "Reminder policy",
+        company_dependent=True,
+        help="Overrides the company's default reminder policy for this customer.",
+    )
+    relance_blocked = fields.Boolean(
+        "No reminders",
+        company_dependent=True,
+        help="Never send reminders to this customer in the current company.",
+    )
+    relance_debtor_type = fields.Selection(
+        DEBTOR_TYPES,
+        "Debtor type",
+        compute="_compute_relance_debtor_type",
+        store=True,
+        readonly=False,
+        precompute=True,
+        recursive=True,
+        help="Decides which late-payment law applies: Code de commerce (professional), "
+        "Code civil (consumer) or Code de la commande publique (public buyer).",
+    )
+    relance_public_buyer = fields.Selection(
+        PUBLIC_BUYERS, "Public buyer kind", default="state"
+    )
+    relance_rate_mode = fields.Selection(
+        [
+            ("company", "Company setting"),
+            ("statutory", "Statutory rate (ECB + 10 points)"),
+            ("fixed", "Contractual fixed rate"),
+            ("3x_legal", "Contractual: 3 × legal interest rate"),
+        ],
+        "Penalty rate",
+        default="company",
+    )
+    relance_contractual_rate_pct = fields.Float("Contractual rate (%)", digits=(6, 4))
+
+    @api.depends("is_company", "parent_id.relance_debtor_type")
+    def _compute_relance_debtor_type(self):
+        for partner in self:
+            if partner.parent_id:
+                partner.relance_debtor_type = partner.parent_id.relance_debtor_type
+            elif not partner.relance_debtor_type:
+                partner.relance_debtor_type = (
+                    "company" if partner.is_company else "consumer"
+                )
+
+    def _relance_policy(self):
+        """Policy of this commercial partner in the current company."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return partner.relance_policy_id or self.env[
+            "account.relance.policy"
+        ]._default_for_company(self.env.company)
+
+    def _relance_contact(self):
+        """Who receives reminders: a child contact of type 'Reminder Address',
+        else the invoice address."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        dedicated = commercial.child_ids.filtered(lambda child: child.type == "relance")
+        if dedicated:
+            return dedicated[0]
+        return self.browse(commercial.address_get(["invoice"])["invoice"])
+
+    def action_relance_preview(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.relance.preview",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_ids": self.commercial_partner_id.ids},
+        }

@@ -1,0 +1,100 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import date, timedelta
+
+from odoo import Command
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class RelanceCommon(AccountTestInvoicingCommon):
+    """A French company with the default policy and customers able to receive
+    every channel."""
+
+    DUE = date(2026, 3, 2)
+
+    @classmethod
+    def get_default_groups(cls):
+        groups = super().get_default_groups()
+        return groups | cls.env.ref("account_relance_fr.group_relance_manager")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.company.write(
+            {
+                "country_id": cls.env.ref("base.fr").id,
+                "street": "1 rue de la Paix",
+                "zip": "75002",
+                "city": "Paris",
+                "email": "compta@example.fr",
+            }
+        )
+        Policy = cls.env["account.relance.policy"]
+        cls.policy = Policy._default_for_company(cls.company)
+        cls.levels = cls.policy._ordered_levels()
+        cls.customer = cls._make_customer("Durand SARL", "durand@example.fr")
+        cls.other_customer = cls._make_customer("Martin SAS", "martin@example.fr")
+
+    @classmethod
+    def _make_customer(cls, name, email):
+        return cls.env["res.partner"].create(
+            {
+                "name": name,
+                "is_company": True,
+                "email": email,
+                "street": "2 avenue Victor Hugo",
+                "zip": "69002",
+                "city": "Lyon",
+                "country_id": cls.env.ref("base.fr").id,
+            }
+        )
+
+    @classmethod
+    def _invoice(cls, partner, amount=1000.0, due=None, post=True, company=None):
+        due = due or cls.DUE
+        move = (
+            cls.env["account.move"]
+            .with_company(company or cls.company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": due,
+                    "invoice_date_due": due,
+                    "date": due,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Service",
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        if post:
+            move.action_post()
+        return move
+
+    def _run(self, days_after_due, partners=None):
+        as_of = self.DUE + timedelta(days=days_after_due)
+        return self.env["account.relance.policy"]._run_relances(
+            as_of=as_of, partners=partners
+        )
+
+    def _pay(self, move, amount=None, when=None):
+        register = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create(
+                {
+                    "payment_date": when or self.DUE,
+                    "amount": amount or move.amount_residual,
+                }
+            )
+        )
+        return register._create_payments()
