@@ -254,15 +254,15 @@ def private_cluster(py: Path) -> dict:
             "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='odoo')"
             " THEN CREATE ROLE odoo LOGIN CREATEDB; END IF; END $$;"
         )
-        print(server.get_postmaster_info().socket_path)
+        print(server.get_postmaster_info().socket_path)  # .../.s.PGSQL.<port>
         """
     )
     _, out = run([py, "-c", code, pgdata], capture=True)
-    socket_dir = out.strip().splitlines()[-1]
-    say(f"private PostgreSQL cluster in {pgdata} (socket {socket_dir})")
+    socket = Path(out.strip().splitlines()[-1])
+    say(f"private PostgreSQL cluster in {pgdata} (socket {socket})")
     return {
-        "db_host": socket_dir,
-        "db_port": "5432",
+        "db_host": str(socket.parent),
+        "db_port": socket.name.rsplit(".", 1)[-1],
         "db_user": "odoo",
         "db_password": "",
     }
@@ -537,7 +537,10 @@ def cmd_run(args) -> int:
         dbfilter=f"^{DEMO_DB}$",
         admin_passwd=secrets.token_hex(16),
     )
-    if not demo_ready(py, conf):
+    if demo_ready(py, conf):
+        say(f"updating the addon in {DEMO_DB}")
+        run(odoo_cmd(py, conf, DEMO_DB, "-u", ADDON, "--stop-after-init"))
+    else:
         say(f"creating database {DEMO_DB} with the addon and French demo data")
         modules = (
             f"{ADDON},l10n_fr_account"

@@ -57,7 +57,7 @@ class AccountRelanceEvent(models.Model):
         "account.relance.event.line", "event_id", "Invoices", readonly=True
     )
     move_ids = fields.Many2many(
-        "account.move", compute="_compute_move_ids", string="Invoices "
+        "account.move", compute="_compute_move_ids", string="Invoices covered"
     )
     amount_due = fields.Monetary("Overdue amount", readonly=True)
     interest_total = fields.Monetary("Late interest", readonly=True)

@@ -6,10 +6,20 @@ from contextlib import contextmanager
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import config
+from odoo.tools.translate import LazyTranslate
 
 from ..engine import dunning
 
 _logger = logging.getLogger(__name__)
+
+_lt = LazyTranslate(__name__)
+POLICY_NAME = _lt("French standard reminders")
+LEVEL_COURTEOUS = _lt("Courteous reminder")
+LEVEL_SECOND = _lt("Second reminder with invoice copy")
+LEVEL_CALL = _lt("Phone call")
+LEVEL_FORMAL = _lt("Formal reminder by registered letter")
+LEVEL_NOTICE = _lt("Mise en demeure")
+LEVEL_LITIGATION = _lt("Litigation")
 
 RUN_BATCH_SIZE = 200
 RUN_LOCK_KEY = zlib.crc32(b"account_relance_fr.run")
@@ -98,7 +108,7 @@ class AccountRelancePolicy(models.Model):
         letter = ref("account_relance_fr.action_report_relance_letter")
         levels = [
             (
-                self.env._("Courteous reminder"),
+                LEVEL_COURTEOUS,
                 1,
                 0,
                 {
@@ -110,7 +120,7 @@ class AccountRelancePolicy(models.Model):
                 },
             ),
             (
-                self.env._("Second reminder with invoice copy"),
+                LEVEL_SECOND,
                 10,
                 7,
                 {
@@ -124,7 +134,7 @@ class AccountRelancePolicy(models.Model):
                 },
             ),
             (
-                self.env._("Phone call"),
+                LEVEL_CALL,
                 20,
                 7,
                 {
@@ -134,7 +144,7 @@ class AccountRelancePolicy(models.Model):
                 },
             ),
             (
-                self.env._("Formal reminder by registered letter"),
+                LEVEL_FORMAL,
                 30,
                 7,
                 {
@@ -146,7 +156,7 @@ class AccountRelancePolicy(models.Model):
                 },
             ),
             (
-                self.env._("Mise en demeure"),
+                LEVEL_NOTICE,
                 45,
                 10,
                 {
@@ -161,13 +171,13 @@ class AccountRelancePolicy(models.Model):
                     ).id,
                 },
             ),
-            (self.env._("Litigation"), 60, 0, {"is_litigation": True}),
+            (LEVEL_LITIGATION, 60, 0, {"is_litigation": True}),
         ]
         level_cmds = [
             Command.create(
                 {
                     "sequence": 10 * (index + 1),
-                    "name": name,
+                    "name": name._source,
                     "days_after_due": days,
                     "min_days_since_previous": interval,
                     **{"send_mode": "review", **extra},
@@ -175,14 +185,30 @@ class AccountRelancePolicy(models.Model):
             )
             for index, (name, days, interval, extra) in enumerate(levels)
         ]
-        return self.create(
+        policy = self.create(
             {
-                "name": self.env._("French standard reminders"),
+                "name": POLICY_NAME._source,
                 "company_id": company.id,
                 "is_default": True,
                 "level_ids": level_cmds,
             }
         )
+        policy._translate_default_names(
+            [POLICY_NAME], [level for level, *_rest in levels]
+        )
+        return policy
+
+    def _translate_default_names(self, policy_names, level_names):
+        """Store the names of the shipped ladder in every active language."""
+        self.ensure_one()
+        for lang in self.env["res.lang"].get_installed():
+            code = lang[0]
+            if code == "en_US":
+                continue
+            env = self.with_context(lang=code).env
+            self.with_context(lang=code).name = env._(policy_names[0])
+            for level, name in zip(self._ordered_levels(), level_names, strict=True):
+                level.with_context(lang=code).name = env._(name)
 
     # ------------------------------------------------------------------ RUN
 

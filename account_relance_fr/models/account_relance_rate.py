@@ -34,14 +34,14 @@ class AccountRelanceRate(models.Model):
         "Legal rate, individual creditor (%)",
         digits=(6, 4),
         required=True,
-        help="Taux de l'intérêt légal when the creditor is a natural person "
+        help="French legal interest rate when the creditor is a natural person "
         "not acting for professional purposes.",
     )
     legal_rate_other_pct = fields.Float(
         "Legal rate, other cases (%)",
         digits=(6, 4),
         required=True,
-        help="Taux de l'intérêt légal in all other cases (professional creditor).",
+        help="French legal interest rate in all other cases (professional creditor).",
     )
     b2b_default_rate_pct = fields.Float(
         "B2B default rate (%)", digits=(6, 4), compute="_compute_derived_rates"

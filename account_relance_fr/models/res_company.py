@@ -31,7 +31,7 @@ class ResCompany(models.Model):
         "Fixed recovery indemnity",
         default=40.0,
         currency_field="currency_id",
-        help="Indemnité forfaitaire pour frais de recouvrement (C. com. D441-5): 40 €.",
+        help="Fixed recovery indemnity per late invoice (French Commercial Code D441-5): 40 €.",
     )
     relance_day_count = fields.Selection(
         [("ACT/365", "Actual/365 (Banque de France)"), ("ACT/ACT", "Actual/actual")],

@@ -124,3 +124,11 @@ class TestRelanceSecurity(RelanceCommon):
         self.assertEqual(
             row.ecb_rate_pct, 4.3, "an upgrade keeps a person's correction"
         )
+
+    def test_default_ladder_is_named_in_each_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        company = self.env["res.company"].sudo().create({"name": "Société C"})
+        policy = self.env["account.relance.policy"].sudo()._default_for_company(company)
+        french = policy.with_context(lang="fr_FR")
+        self.assertNotEqual(french.name, policy.with_context(lang="en_US").name)
+        self.assertEqual(french.level_ids.filtered("is_litigation").name, "Contentieux")

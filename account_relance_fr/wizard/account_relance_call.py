@@ -65,7 +65,7 @@ class AccountRelanceCall(models.TransientModel):
                 }
             )
         body = self.env._(
-            "Appel de relance : %(result)s. %(note)s / Collection call: %(result)s.",
+            "Appel de relance : %(result)s. %(note)s / Collection call: %(result)s. %(note)s",
             result=dict(self._fields["result"]._description_selection(self.env))[
                 self.result
             ],

@@ -1,16 +1,20 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import Command, api, fields, models
+from odoo.tools.translate import LazyTranslate
 
+_lt = LazyTranslate(__name__)
 REASONS = {
-    "no_overdue": "Rien d'échu / Nothing overdue",
-    "net_balance_not_positive": "Solde net non débiteur / Net balance not positive",
-    "customer_excluded": "Client exclu des relances / Customer excluded",
-    "all_items_excluded": "Factures exclues (litige, promesse, échéancier) / Invoices excluded",
-    "pending_event": "Une relance attend une action / A reminder awaits action",
-    "already_done_today": "Déjà traité à cette date / Already done for this date",
-    "min_interval": "Intervalle minimum non écoulé / Minimum interval not elapsed",
-    "no_level_due": "Aucun niveau atteint / No level due",
-    "litigation_reached": "Contentieux atteint / Litigation reached",
+    "no_overdue": _lt("Nothing overdue"),
+    "net_balance_not_positive": _lt(
+        "Net balance not positive (credit notes, payments)"
+    ),
+    "customer_excluded": _lt("Customer excluded from reminders"),
+    "all_items_excluded": _lt("All invoices excluded (dispute, promise, payment plan)"),
+    "pending_event": _lt("A reminder awaits a person's action"),
+    "already_done_today": _lt("Already done for this date"),
+    "min_interval": _lt("Minimum interval since the last reminder not elapsed"),
+    "no_level_due": _lt("No level due yet"),
+    "litigation_reached": _lt("Litigation reached: handled by a person"),
 }
 
 
@@ -42,7 +46,9 @@ class AccountRelancePreview(models.TransientModel):
                     "partner_id": decision.customer_key,
                     "level_id": decision.level.key if decision.level else False,
                     "action": decision.action,
-                    "reason": REASONS.get(decision.reason, decision.reason or ""),
+                    "reason": self.env._(REASONS[decision.reason])
+                    if decision.reason
+                    else "",
                     "invoice_count": len(decision.covered_items),
                     "amount_due": float(decision.net_total),
                     "next_date": decision.next_date,
