@@ -488,34 +488,23 @@ def ensure_wkhtmltopdf() -> None:
         )
 
 
-def demo_ready(py: Path, conf: Path) -> bool:
+def demo_ready(py: Path, settings: dict) -> bool:
     """Whether the demo database exists with the addon installed."""
-    check = (
-        f"print('READY' if env['ir.module.module'].search_count(["
-        f"('name', '=', '{ADDON}'), ('state', '=', 'installed')]) else 'MISSING')\n"
+    code = (
+        "import psycopg2, sys; a = sys.argv[1:]\n"
+        "try:\n"
+        "    cn = psycopg2.connect(host=a[0], port=a[1], user=a[2], password=a[3],"
+        " dbname=a[4])\n"
+        "except psycopg2.OperationalError:\n"
+        "    sys.exit(1)\n"
+        "cr = cn.cursor()\n"
+        'cr.execute("SELECT 1 FROM ir_module_module WHERE name = %s'
+        " AND state = 'installed'\", [a[5]])\n"
+        "sys.exit(0 if cr.fetchone() else 1)\n"
     )
-    proc = subprocess.run(
-        [
-            str(c)
-            for c in [
-                py,
-                "-m",
-                "odoo",
-                "shell",
-                "-c",
-                conf,
-                "-d",
-                DEMO_DB,
-                "--no-http",
-                "--log-level=warn",
-            ]
-        ],
-        input=check,
-        text=True,
-        capture_output=True,
-        cwd=ROOT,
-    )
-    return "READY" in proc.stdout
+    keys = ("db_host", "db_port", "db_user", "db_password")
+    args = [settings[k] for k in keys] + [DEMO_DB, ADDON]
+    return subprocess.run([py, "-c", code, *args], capture_output=True).returncode == 0
 
 
 def cmd_run(args) -> int:
@@ -537,7 +526,7 @@ def cmd_run(args) -> int:
         dbfilter=f"^{DEMO_DB}$",
         admin_passwd=secrets.token_hex(16),
     )
-    if demo_ready(py, conf):
+    if demo_ready(py, settings):
         say(f"updating the addon in {DEMO_DB}")
         run(odoo_cmd(py, conf, DEMO_DB, "-u", ADDON, "--stop-after-init"))
     else:
