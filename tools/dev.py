@@ -573,7 +573,8 @@ def main(argv=None) -> int:
     except DevError as exc:
         print(f"[relance] FAILED: {exc}", file=sys.stderr)
         return 1
-    say(f"done in {time.monotonic() - started:.0f} s")
+    if code == 0:
+        say(f"done in {time.monotonic() - started:.0f} s")
     return code
 
 
