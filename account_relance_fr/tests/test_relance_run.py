@@ -268,3 +268,75 @@ class TestRelanceRun(RelanceCommon):
         )
         with self.assertRaises(UserError):
             no_date.action_log()
+
+    def test_customer_policy_overrides_company_default(self):
+        quick = self.env["account.relance.policy"].create(
+            {
+                "name": "Quick",
+                "company_id": self.company.id,
+                "level_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "sequence": 1,
+                            "name": "Call at once",
+                            "days_after_due": 1,
+                            "channel_phone": True,
+                            "send_mode": "auto",
+                        },
+                    )
+                ],
+            }
+        )
+        self.other_customer.relance_policy_id = quick
+        self._invoice(self.customer)
+        self._invoice(self.other_customer)
+        events = self._run(1)
+        self.assertEqual(
+            events.filtered(lambda e: e.partner_id == self.other_customer).level_id,
+            quick.level_ids,
+        )
+        self.assertEqual(
+            events.filtered(lambda e: e.partner_id == self.customer).policy_id,
+            self.policy,
+        )
+
+    def test_reminders_go_to_the_dedicated_contact(self):
+        accountant = self.env["res.partner"].create(
+            {
+                "name": "Service comptable",
+                "type": "relance",
+                "parent_id": self.customer.id,
+                "email": "compta@durand.fr",
+            }
+        )
+        self._invoice(self.customer)
+        event = self._run(1)
+        self.assertEqual(event.contact_id, accountant)
+        self.assertIn(accountant, event.message_ids.partner_ids)
+
+    def test_consumer_gets_no_indemnity(self):
+        consumer = self.env["res.partner"].create(
+            {
+                "name": "Jeanne Petit",
+                "email": "jeanne@example.fr",
+                "street": "3 rue Haute",
+                "zip": "33000",
+                "city": "Bordeaux",
+            }
+        )
+        self.assertEqual(consumer.relance_debtor_type, "consumer")
+        self._invoice(consumer, 2000.0)
+        event = self._run(1)
+        self.assertEqual(event.indemnity_total, 0.0, "no 40 € for a consumer")
+        self.assertEqual(
+            event.interest_total, 0.0, "no interest before a mise en demeure"
+        )
+        public = self._make_customer("Mairie de Lyon", "mairie@example.fr")
+        public.relance_debtor_type = "public"
+        self._invoice(public, 1000.0)
+        self.assertEqual(
+            self._run(2).filtered(lambda e: e.partner_id == public).indemnity_total,
+            40.0,
+        )
