@@ -1,0 +1,155 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+
+from .relance_document import LEGAL_BASIS
+
+CHANNELS = ("email", "letter", "registered", "phone")
+
+
+class ReportRelanceLetter(models.AbstractModel):
+    """Reminder letter: courteous, firm (registered letter) or formal notice
+    wording according to the event's level."""
+
+    _name = "report.account_relance_fr.report_relance_letter"
+    _description = "Reminder letter"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        docs = self.env["account.relance.event"].browse(docids)
+        return {
+            "doc_ids": docs.ids,
+            "doc_model": "account.relance.event",
+            "docs": docs,
+            "relance": {event.id: self._event_values(event) for event in docs},
+        }
+
+    @api.model
+    def _event_values(self, event):
+        Document = self.env["account.relance.document"]
+        level = event.level_id
+        debtor_type = Document._debtor_type(event.partner_id)
+        earlier = self._earlier_events(event)
+        if level.is_formal_notice:
+            tone = "formal"
+        elif event.channel_registered:
+            tone = "firm"
+        elif earlier:
+            tone = "second"
+        else:
+            tone = "courteous"
+        lines = event.line_ids
+        return {
+            "tone": tone,
+            "debtor_type": debtor_type,
+            "legal_basis": LEGAL_BASIS[debtor_type],
+            "creditor": Document._identity(event.company_id.partner_id),
+            "debtor": Document._identity(event.partner_id),
+            "contact": event.contact_id or event.partner_id,
+            "bank": Document._bank_details(event.company_id),
+            "payment_refs": [
+                line.move_id.payment_reference or line.move_id.name
+                for line in lines
+                if line.move_id
+            ],
+            "earlier": [
+                {
+                    "event": previous,
+                    "channels": [
+                        channel
+                        for channel in CHANNELS
+                        if previous[f"channel_{channel}"]
+                    ],
+                }
+                for previous in earlier
+            ],
+            "penalties": self._penalties(event) if level.is_formal_notice else {},
+            "has_indemnity": bool(event.indemnity_total) and debtor_type != "consumer",
+            "closing_text": event.company_id.relance_formal_notice_text or False,
+            "signatory": event.user_id or self.env.user,
+        }
+
+    @api.model
+    def _earlier_events(self, event):
+        """The customer's reminders sent before this one (oldest first)."""
+        return (
+            self.env["account.relance.event"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "=", event.partner_id.id),
+                    ("company_id", "=", event.company_id.id),
+                    ("state", "=", "sent"),
+                    ("id", "!=", event.id),
+                    ("date", "<=", event.date),
+                ],
+                order="date, id",
+            )
+            .filtered(lambda previous: previous.id < event.id)
+        )
+
+    @api.model
+    def _penalties(self, event):
+        """Per invoice: the computation segments (period, rate, interest) from
+        the engine at the event's date, checked against the stored snapshot.
+
+        When the figures no longer match the snapshot (e.g. a payment recorded
+        afterwards with an earlier date), the stored explanation is printed
+        instead, so the letter always shows the amounts actually claimed."""
+        moves = event.line_ids.move_id
+        lang = (event.contact_id or event.partner_id).lang
+        results = self.env["account.relance.penalty"]._compute_for_moves(
+            moves, event.date, raise_errors=False
+        )
+        penalties = {}
+        for move in moves:
+            move_lines = event.line_ids.filtered(lambda ln, m=move: ln.move_id == m)
+            stored_interest = sum(move_lines.mapped("interest"))
+            stored_indemnity = sum(move_lines.mapped("indemnity"))
+            result = results.get(move.id) or {}
+            segments = result.get("segments") or []
+            matches = (
+                abs(float(result.get("interest", 0)) - stored_interest) < 0.005
+                and abs(float(result.get("indemnity", 0)) - stored_indemnity) < 0.005
+            )
+            penalties[move.id] = {
+                "move": move,
+                "segments": [self._segment(seg, lang) for seg in segments]
+                if matches
+                else [],
+                "matches": matches,
+                "detail": "\n".join(filter(None, move_lines.mapped("penalty_detail"))),
+                "interest": stored_interest,
+                "indemnity": stored_indemnity,
+            }
+        return penalties
+
+    @api.model
+    def _segment(self, seg, lang):
+        """One engine segment with typed values, the rate written in ``lang``."""
+        return {
+            "from": fields.Date.to_date(seg["from"]),
+            "to": fields.Date.to_date(seg["to"]),
+            "days": seg["days"],
+            "half": seg["half"],
+            "principal": float(seg["principal"]),
+            "rate": self.env["account.relance.document"]._format_pct(
+                seg["rate_pct"], lang
+            ),
+            "interest": float(seg["interest_rounded"]),
+        }
+
+
+class ReportRelanceFormalNotice(models.AbstractModel):
+    """Mise en demeure: same values as the letter, formal wording."""
+
+    _name = "report.account_relance_fr.report_relance_formal_notice"
+    _inherit = "report.account_relance_fr.report_relance_letter"
+    _description = "Mise en demeure"
+
+    @api.model
+    def _event_values(self, event):
+        values = super()._event_values(event)
+        values["tone"] = "formal"
+        if not values["penalties"]:
+            values["penalties"] = self._penalties(event)
+        return values

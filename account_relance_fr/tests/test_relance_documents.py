@@ -1,0 +1,339 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Printed documents rendered to real PDFs (wkhtmltopdf), text extracted."""
+
+import io
+import os
+from datetime import date
+from types import SimpleNamespace
+from unittest import skipIf
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import RelanceCommon
+
+try:
+    from PyPDF2 import PdfReader
+except ImportError:  # pragma: no cover - PyPDF2 is an Odoo dependency
+    PdfReader = None
+
+EVAL_DAY = date(2026, 3, 31)
+FORBIDDEN = ("huissier", "commissaire de justice", "sommation", "saisie", "tribunal")
+
+
+def _wkhtmltopdf_ok():
+    from odoo.addons.base.models.ir_actions_report import wkhtmltopdf_state
+
+    return wkhtmltopdf_state in ("ok", "upgrade")
+
+
+@tagged("post_install", "-at_install")
+@skipIf(PdfReader is None, "PyPDF2 is needed to read the PDF text")
+class TestRelanceDocuments(RelanceCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        eur = cls.env.ref("base.EUR")
+        eur.active = True
+        cls.company.write(
+            {
+                "currency_id": eur.id,
+                "company_registry": "123 456 789 00012",
+                "vat": "FR40123456789",
+                "phone": "+33 1 23 45 67 89",
+            }
+        )
+        bank = cls.env["res.bank"].create({"name": "Banque Test", "bic": "BTESFRPPXXX"})
+        cls.env["res.partner.bank"].create(
+            {
+                "acc_number": "FR7630006000011234567890189",
+                "partner_id": cls.company.partner_id.id,
+                "bank_id": bank.id,
+            }
+        )
+        cls.customer.write(
+            {"company_registry": "987 654 321 00034", "vat": "FR83987654321"}
+        )
+        cls.report_letter = cls.env.ref(
+            "account_relance_fr.action_report_relance_letter"
+        )
+        cls.report_notice = cls.env.ref(
+            "account_relance_fr.action_report_relance_formal_notice"
+        )
+
+    def setUp(self):
+        super().setUp()
+        if not _wkhtmltopdf_ok():
+            self.skipTest("wkhtmltopdf is not available")
+        # While tests run, the test server cannot answer wkhtmltopdf's requests
+        # for the style sheets (the registry is locked by the test thread) and
+        # wkhtmltopdf would wait forever: point it to a closed port instead.
+        # The text of the PDF does not depend on the style sheets.
+        self.env["ir.config_parameter"].sudo().set_param(
+            "report.url", "http://127.0.0.1:9"
+        )
+
+    # ------------------------------------------------------------ helpers
+
+    def _pdf_text(self, report, ids, data=None):
+        content, kind = (
+            self.env["ir.actions.report"]
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(report, ids, data=data)
+        )
+        self.assertEqual(kind, "pdf")
+        self.assertTrue(content.startswith(b"%PDF"))
+        keep = os.environ.get("RELANCE_PDF_DIR")
+        if keep:  # keep the PDFs for a visual check
+            name = f"{self._testMethodName}_{report.report_name.split('.')[-1]}"
+            with open(os.path.join(keep, f"{name}_{ids[0]}.pdf"), "wb") as handle:
+                handle.write(content)
+        reader = PdfReader(io.BytesIO(content))
+        text = "\n".join(page.extract_text() or "" for page in reader.pages)
+        for space in ("\u202f", "\xa0"):
+            text = text.replace(space, " ")
+        text = text.replace("\u200b", "")
+        return " ".join(text.split())
+
+    def _event_at(self, partner, level, as_of=EVAL_DAY, **extra):
+        """A reminder of ``partner`` at ``level`` built by the run's own code."""
+        lines = self.env["account.move.line"].search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", self.company.id),
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+            ]
+        )
+        decision = SimpleNamespace(covered_items=lines.ids, item_levels={})
+        Event = self.env["account.relance.event"]
+        vals = Event._prepare_event_vals(self.company, partner, level, decision, as_of)
+        vals.update(extra)
+        return Event.create(vals)
+
+    def _consumer(self):
+        return self.env["res.partner"].create(
+            {
+                "name": "Jeanne Petit",
+                "email": "jeanne@example.fr",
+                "street": "3 rue Haute",
+                "zip": "33000",
+                "city": "Bordeaux",
+                "country_id": self.env.ref("base.fr").id,
+            }
+        )
+
+    # -------------------------------------------------------------- tests
+
+    def test_default_ladder_prints_the_right_document(self):
+        self.assertEqual(self.levels[4].name, "Mise en demeure")
+        self.assertTrue(self.levels[4].is_formal_notice)
+        self.assertEqual(self.levels[4].report_id, self.report_notice)
+        self.assertEqual(self.levels[3].report_id, self.report_letter)
+        self.assertEqual(self.levels[0].report_id, self.report_letter)
+
+    def test_formal_notice_b2b_mentions_and_figures(self):
+        invoice = self._invoice(self.customer, 15000.0)
+        event = self._event_at(
+            self.customer, self.levels[4], registered_number="1A 234 567 8901 2"
+        )
+        # 15 000 € × 12.15 % × 29/365 (2026-S1: ECB 2.15 % + 10) = 144.80 €
+        self.assertAlmostEqual(event.interest_total, 144.80, places=2)
+        self.assertAlmostEqual(event.indemnity_total, 40.0, places=2)
+        # The per-period detail recomputed for the letter equals the snapshot.
+        penalties = self.env[
+            "report.account_relance_fr.report_relance_formal_notice"
+        ]._penalties(event)
+        detail = penalties[invoice.id]
+        self.assertTrue(detail["matches"])
+        self.assertEqual(len(detail["segments"]), 1)
+        self.assertAlmostEqual(
+            sum(seg["interest"] for seg in detail["segments"]),
+            event.line_ids.interest,
+            places=2,
+        )
+        self.assertEqual(detail["segments"][0]["rate"], "12.15 %")
+
+        text = self._pdf_text(self.report_notice, event.ids)
+        for expected in (
+            "MISE EN DEMEURE",
+            "Lettre recommandée avec accusé de réception",
+            "n° 1A 234 567 8901 2",
+            self.company.name,
+            "123 456 789 00012",
+            "FR40123456789",
+            "Durand SARL",
+            "987 654 321 00034",
+            "FR83987654321",
+            invoice.name,
+            "15,000.00",
+            "144.80",
+            "40.00",
+            "15,184.80",
+            "12.15 %",
+            "2026-S1",
+            "03/03/2026",
+            "L441-10",
+            "D441-5",
+            "04/08/2026",  # deadline: 8 days after 03/31/2026
+            "injonction de payer",
+            "FR7630006000011234567890189",
+            "BTESFRPPXXX",
+        ):
+            self.assertIn(expected, text)
+        lowered = text.lower()
+        for word in FORBIDDEN:
+            self.assertNotIn(word, lowered, "C. pén. 433-13: no court/bailiff look")
+
+    def test_consumer_formal_notice_has_no_indemnity(self):
+        consumer = self._consumer()
+        self._invoice(consumer, 2000.0)
+        event = self._event_at(consumer, self.levels[4])
+        self.assertFalse(event.indemnity_total)
+        text = self._pdf_text(self.report_notice, event.ids)
+        self.assertIn("MISE EN DEMEURE", text)
+        self.assertIn("1231-6", text)
+        self.assertIn("1344-1", text)
+        self.assertIn("2,000.00", text)
+        self.assertNotIn("40.00", text)
+        self.assertNotIn("40 €", text)
+        self.assertNotIn("D441-5", text)
+        self.assertNotIn("indemnit", text.lower())
+        self.assertEqual(text.count("SIREN/SIRET"), 2, "the consumer has no SIREN")
+
+    def test_public_buyer_wording(self):
+        public = self._make_customer("Mairie de Lyon", "mairie@example.fr")
+        public.relance_debtor_type = "public"
+        self._invoice(public, 1000.0)
+        event = self._event_at(public, self.levels[4])
+        text = self._pdf_text(self.report_notice, event.ids)
+        self.assertIn("Code de la commande publique", text)
+        self.assertIn("L2192-13", text)
+        self.assertIn("D2192-35", text)
+        self.assertNotIn("C. com. art. L441-10", text)
+        # 2026-S1 for a public buyer: ECB 2.15 % + 8 points
+        self.assertIn("10.15 %", text)
+
+    def test_letters_along_the_ladder(self):
+        self._invoice(self.customer, 1000.0)
+        courteous = self._run(1)
+        self.assertTrue(
+            courteous.attachment_ids, "the courteous email carries the letter"
+        )
+        second = self._run(10)
+        self.assertGreaterEqual(
+            len(second.attachment_ids), 2, "letter and invoice copy attached"
+        )
+        self._run(20)
+        firm = self._run(30)
+        firm.registered_number = "1A 000 111 2223 4"
+        first = self._pdf_text(self.report_letter, courteous.ids)
+        self.assertIn("Payment reminder", first)
+        self.assertNotIn("Lettre recommandée", first)
+        self.assertIn("Unless we are mistaken", first)
+        self.assertNotIn("earlier reminders", first)
+        rest = self._pdf_text(self.report_letter, firm.ids)
+        self.assertIn("Formal reminder: unpaid invoices", rest)
+        self.assertIn("Lettre recommandée avec accusé de réception", rest)
+        self.assertIn("n° 1A 000 111 2223 4", rest)
+        self.assertIn("Our earlier reminders", rest)
+        for previous in (courteous, second):
+            self.assertIn(previous.name, rest)
+        self.assertIn("Courteous reminder", rest)
+        self.assertIn("1,000.00", rest)
+        self.assertIn("Days late", rest)
+        self.assertIn("123 456 789 00012", rest, "creditor identity in the body")
+        self.assertIn("FR7630006000011234567890189", rest)
+
+    def test_french_rendering(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.customer.lang = "fr_FR"
+        self._invoice(self.customer, 15000.0)
+        event = self._event_at(self.customer, self.levels[4])
+        text = self._pdf_text(self.report_notice, event.ids)
+        self.assertIn("MISE EN DEMEURE", text)
+        self.assertIn("Lettre recommandée avec accusé de réception", text)
+        self.assertIn("31/03/2026", text)
+        self.assertIn("08/04/2026", text)
+        self.assertIn("15 000,00", text)
+        self.assertIn("144,80", text)
+        self.assertIn("12,15 %", text)
+        self.assertIn("injonction de payer", text)
+
+    def test_invoice_pdf_carries_the_late_payment_mentions(self):
+        invoices_report = self.env.ref("account.account_invoices")
+        invoice = self._invoice(self.customer, 15000.0)
+        text = self._pdf_text(invoices_report, invoice.ids)
+        self.assertIn("Payment due date: 03/02/2026", text)
+        self.assertIn("12.15 %", text)
+        self.assertIn("ECB rate + 10", text)
+        self.assertIn("40.00", text)
+        self.assertIn("D441-5", text)
+        self.assertIn("Pas d'escompte pour paiement anticipé", text)
+
+        consumer_invoice = self._invoice(self._consumer(), 2000.0)
+        text = self._pdf_text(invoices_report, consumer_invoice.ids)
+        self.assertIn("Payment due date: 03/02/2026", text)
+        self.assertIn("legal rate", text)
+        self.assertNotIn("40.00", text)
+        self.assertNotIn("D441-5", text)
+        self.assertIn("No discount for early payment", text)
+
+    def test_customer_statement(self):
+        self._invoice(self.customer, 1000.0)
+        self._invoice(self.customer, 500.0, due=date(2026, 4, 30))
+        refund = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": self.customer.id,
+                "invoice_date": date(2026, 3, 10),
+                "date": date(2026, 3, 10),
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Avoir",
+                            "quantity": 1,
+                            "price_unit": 200.0,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        refund.action_post()
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.customer.id,
+                "amount": 100.0,
+                "date": date(2026, 3, 20),
+            }
+        )
+        payment.action_post()
+        report = self.env.ref("account_relance_fr.action_report_relance_statement")
+        data = {"date": "2026-03-31"}
+        values = self.env[
+            "report.account_relance_fr.report_relance_statement"
+        ]._get_report_values(self.customer.ids, data)
+        statement = values["statement"][self.customer.id]
+        kinds = sorted(row["kind"] for row in statement["rows"])
+        self.assertEqual(kinds, ["credit_note", "invoice", "invoice", "payment"])
+        self.assertEqual(
+            statement["totals"],
+            {"overdue": 1000.0, "not_due": 500.0, "credits": -300.0, "balance": 1200.0},
+        )
+        text = self._pdf_text(report, self.customer.ids, data=data)
+        for expected in (
+            "Statement of account",
+            "Credit note",
+            "Payment",
+            "29",  # days late of the first invoice
+            "1,000.00",
+            "-300.00",
+            "1,200.00",
+            "Durand SARL",
+            "123 456 789 00012",
+        ):
+            self.assertIn(expected, text)
