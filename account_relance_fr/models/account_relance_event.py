@@ -1,9 +1,15 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
+import hashlib
+import io
+import json
 import logging
+import zlib
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import float_repr, float_round
 
 _logger = logging.getLogger(__name__)
 
@@ -15,8 +21,55 @@ STATES = [
     ("cancelled", "Cancelled"),
 ]
 OPEN_STATES = ("to_review", "to_print", "failed")
-# Fields a sent event may still change: cancellation and chatter plumbing.
-WRITABLE_AFTER_SENT = {"state", "cancel_reason", "cancel_date", "cancel_user_id"}
+# Seal of the sending (one chain entry) and seal of the cancellation (another entry).
+SEAL_FIELDS = {
+    "seal_sequence",
+    "seal_previous_hash",
+    "seal_hash",
+    "seal_payload",
+    "seal_date",
+}
+CANCEL_SEAL_FIELDS = {
+    "cancel_seal_sequence",
+    "cancel_seal_previous_hash",
+    "cancel_seal_hash",
+    "cancel_seal_payload",
+}
+# Fields a sent event may still change, through its sealed cancellation only.
+WRITABLE_AFTER_SENT = {
+    "state",
+    "cancel_reason",
+    "cancel_date",
+    "cancel_user_id",
+    *CANCEL_SEAL_FIELDS,
+}
+SEAL_VERSION = 1
+SEAL_GENESIS = "0" * 64
+# pg_advisory_xact_lock(int4, int4) namespace of the per-company chain lock.
+SEAL_LOCK_NAMESPACE = zlib.crc32(b"account_relance_fr.seal") & 0x7FFFFFFF
+SEAL_HEAD_PARAM = "account_relance_fr.seal_head.%s"
+# Only the sealing code holds this object: no RPC context (JSON) can carry it.
+SEAL_CONTEXT_KEY = "account_relance_seal_token"
+_SEAL_TOKEN = object()
+
+
+def _sha256(data):
+    return hashlib.sha256(data or b"").hexdigest()
+
+
+def _canonical(payload):
+    """Canonical JSON: sorted keys, no spaces, UTF-8; what the seal hashes."""
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+
+
+def _load_payload(text):
+    try:
+        payload = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return payload if isinstance(payload, dict) else None
 
 
 class AccountRelanceEvent(models.Model):
@@ -78,11 +131,61 @@ class AccountRelanceEvent(models.Model):
     cancel_date = fields.Datetime(readonly=True)
     cancel_user_id = fields.Many2one("res.users", readonly=True)
     body = fields.Html("Message", help="Optional text added to the email or letter.")
+    # ----- tamper-evident chain (one chain per company, see _audit_check_chain)
+    seal_sequence = fields.Integer(
+        "Seal number", readonly=True, copy=False, index=True, aggregator=None
+    )
+    seal_previous_hash = fields.Char(
+        "Previous seal (SHA-256)", readonly=True, copy=False
+    )
+    seal_hash = fields.Char("Seal (SHA-256)", readonly=True, copy=False, index=True)
+    seal_payload = fields.Text("Sealed content", readonly=True, copy=False)
+    seal_date = fields.Datetime("Sealed on", readonly=True, copy=False)
+    cancel_seal_sequence = fields.Integer(
+        "Cancellation seal number", readonly=True, copy=False, aggregator=None
+    )
+    cancel_seal_previous_hash = fields.Char(
+        "Previous seal of the cancellation", readonly=True, copy=False
+    )
+    cancel_seal_hash = fields.Char(
+        "Cancellation seal (SHA-256)", readonly=True, copy=False
+    )
+    cancel_seal_payload = fields.Text("Sealed cancellation", readonly=True, copy=False)
+    document_fingerprints = fields.Text(
+        "Document fingerprints (SHA-256)",
+        compute="_compute_document_fingerprints",
+        help="SHA-256 of every document sent, recorded in the seal.",
+    )
+
+    _sql_constraints = [
+        (
+            "seal_sequence_unique",
+            "UNIQUE(company_id, seal_sequence)",
+            "Two reminders cannot share a seal number. / "
+            "Deux relances ne peuvent partager un numéro de scellé.",
+        ),
+        (
+            "cancel_seal_sequence_unique",
+            "UNIQUE(company_id, cancel_seal_sequence)",
+            "Two cancellations cannot share a seal number. / "
+            "Deux annulations ne peuvent partager un numéro de scellé.",
+        ),
+    ]
 
     @api.depends("line_ids.move_id")
     def _compute_move_ids(self):
         for event in self:
             event.move_ids = event.line_ids.move_id
+
+    @api.depends("seal_payload")
+    def _compute_document_fingerprints(self):
+        for event in self:
+            payload = _load_payload(event.seal_payload) or {}
+            labels = payload.get("labels", {}).get("documents", {})
+            event.document_fingerprints = "\n".join(
+                f"{doc['sha256']}  {labels.get(str(doc['id']), doc['id'])}"
+                for doc in payload.get("content", {}).get("documents", [])
+            )
 
     # --------------------------------------------------------------- CRUD
 
@@ -103,13 +206,26 @@ class AccountRelanceEvent(models.Model):
         return super().write(vals)
 
     def _write_breaks_seal(self, changed, vals):
-        """A sent event only accepts its cancellation; a cancelled one nothing."""
+        """A sent event only accepts its sealed cancellation; a cancelled one
+        nothing. Only the sealing code (``_audit_sealing``) may make an event
+        sent or cancel a sent one, and it writes each seal exactly once; nobody,
+        sudo and the administrator included, writes seal fields otherwise."""
+        if self.env.context.get(SEAL_CONTEXT_KEY) is _SEAL_TOKEN:
+            if changed & SEAL_FIELDS and any(event.seal_hash for event in self):
+                return True
+            if changed & CANCEL_SEAL_FIELDS and any(
+                event.cancel_seal_hash for event in self
+            ):
+                return True
+            if any(event.state == "cancelled" for event in self):
+                return bool(changed - CANCEL_SEAL_FIELDS)
+            sent = any(event.state == "sent" for event in self)
+            return sent and bool(changed - WRITABLE_AFTER_SENT - SEAL_FIELDS)
+        if changed & (SEAL_FIELDS | CANCEL_SEAL_FIELDS) or vals.get("state") == "sent":
+            return True
         if any(event.state == "cancelled" for event in self):
             return True
-        if not any(event.state == "sent" for event in self):
-            return False
-        cancelling = vals.get("state") == "cancelled"
-        return not cancelling or bool(changed - WRITABLE_AFTER_SENT)
+        return any(event.state == "sent" for event in self)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sent(self):
@@ -402,7 +518,8 @@ class AccountRelanceEvent(models.Model):
 
     def _mark_sent(self):
         for event in self:
-            event.write({"state": "sent", "user_id": self.env.user.id})
+            event._audit_sealing().write({"state": "sent", "user_id": self.env.user.id})
+            event._audit_seal()
             for line in event.line_ids.filtered("advances_level"):
                 line.move_id.sudo().write(
                     {
@@ -475,7 +592,7 @@ class AccountRelanceEvent(models.Model):
             if event.state == "cancelled":
                 continue
             event._restore_invoice_levels()
-            event.write(
+            event._audit_sealing().write(
                 {
                     "state": "cancelled",
                     "cancel_reason": reason,
@@ -483,6 +600,8 @@ class AccountRelanceEvent(models.Model):
                     "cancel_user_id": self.env.user.id,
                 }
             )
+            if event.seal_hash:
+                event._audit_seal(cancellation=True)
         return True
 
     def _restore_invoice_levels(self):
@@ -504,3 +623,823 @@ class AccountRelanceEvent(models.Model):
                 self.env._("Ce niveau n'a pas de lettre. / This level has no letter.")
             )
         return report.report_action(self)
+
+    # ----------------------------------------------------- AUDIT: THE CHAIN
+
+    def _audit_sealing(self):
+        """This recordset allowed to write its seal (see ``_write_breaks_seal``)."""
+        return self.with_context(**{SEAL_CONTEXT_KEY: _SEAL_TOKEN})
+
+    @api.model
+    def _audit_lock_chain(self, company):
+        """Lock the company's chain and return its head ``(sequence, hash)``.
+
+        The transaction-level advisory lock makes concurrent sealers of one
+        company wait for each other. Odoo runs REPEATABLE READ, so a waiter whose
+        snapshot predates the other sealer's commit would still read a stale head:
+        both sealers also update the company's head row (a system parameter),
+        which makes the later one fail with a serialization error that Odoo
+        retries with a fresh snapshot, instead of forking the chain."""
+        cr = self.env.cr
+        cr.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)", [SEAL_LOCK_NAMESPACE, company.id]
+        )
+        key = SEAL_HEAD_PARAM % company.id
+        cr.execute(
+            """INSERT INTO ir_config_parameter
+                   (key, value, create_uid, write_uid, create_date, write_date)
+               VALUES (%s, '0:' || %s, %s, %s, now() at time zone 'UTC',
+                       now() at time zone 'UTC')
+               ON CONFLICT (key) DO NOTHING""",
+            [key, SEAL_GENESIS, self.env.uid, self.env.uid],
+        )
+        cr.execute("UPDATE ir_config_parameter SET value = value WHERE key = %s", [key])
+        self.flush_model(
+            ["company_id", *sorted(SEAL_FIELDS), *sorted(CANCEL_SEAL_FIELDS)]
+        )
+        head = self._audit_entries_sql(company)
+        return head[-1][:2] if head else (0, SEAL_GENESIS)
+
+    @api.model
+    def _audit_entries_sql(self, company):
+        """Every chain entry of the company, ``(sequence, hash, event id, kind)``."""
+        self.env.cr.execute(
+            """SELECT seq, hash, id, kind FROM (
+                   SELECT seal_sequence AS seq, seal_hash AS hash, id, 'sent' AS kind
+                     FROM account_relance_event
+                    WHERE company_id = %s AND seal_sequence IS NOT NULL
+                   UNION ALL
+                   SELECT cancel_seal_sequence, cancel_seal_hash, id, 'cancel'
+                     FROM account_relance_event
+                    WHERE company_id = %s AND cancel_seal_sequence IS NOT NULL
+               ) entries ORDER BY seq, id, kind DESC""",
+            [company.id, company.id],
+        )
+        return self.env.cr.fetchall()
+
+    def _audit_seal(self, cancellation=False):
+        """Append this event (or its cancellation) to its company's chain."""
+        self.ensure_one()
+        sequence, previous_hash = self._audit_lock_chain(self.company_id)
+        sequence += 1
+        payload = {
+            "version": SEAL_VERSION,
+            "content": self._audit_content(
+                "cancel" if cancellation else "sent", sequence, previous_hash
+            ),
+            "labels": self._audit_labels(cancellation),
+        }
+        text = _canonical(payload)
+        digest = _sha256(text.encode())
+        prefix = "cancel_seal" if cancellation else "seal"
+        vals = {
+            f"{prefix}_sequence": sequence,
+            f"{prefix}_previous_hash": previous_hash,
+            f"{prefix}_hash": digest,
+            f"{prefix}_payload": text,
+        }
+        if not cancellation:
+            vals["seal_date"] = fields.Datetime.now()
+        self._audit_sealing().write(vals)
+        self.env.cr.execute(
+            "UPDATE ir_config_parameter SET value = %s WHERE key = %s",
+            [f"{sequence}:{digest}", SEAL_HEAD_PARAM % self.company_id.id],
+        )
+        self._message_log(
+            body=self.env._(
+                "Scellé n° %(sequence)s de la chaîne des relances, SHA-256 %(hash)s. / "
+                "Sealed as entry %(sequence)s of the reminder chain, SHA-256 %(hash)s.",
+                sequence=sequence,
+                hash=digest,
+            )
+        )
+        return digest
+
+    def _audit_amount(self, value):
+        digits = self.company_id.currency_id.decimal_places or 0
+        return float_repr(float_round(value or 0.0, precision_digits=digits), digits)
+
+    def _audit_documents(self):
+        """``[{id, sha256, size}]`` of the documents sent, from their bytes
+        (``ir.attachment.checksum`` is SHA-1)."""
+        documents = []
+        for attachment in self.sudo().attachment_ids.sorted("id"):
+            raw = attachment.raw or b""
+            documents.append(
+                {"id": attachment.id, "sha256": _sha256(raw), "size": len(raw)}
+            )
+        return documents
+
+    def _audit_content(self, kind, sequence, previous_hash):
+        """What the seal guarantees, read from the event as stored: ids, dates,
+        amounts as strings, every line, the SHA-256 of every document. The
+        integrity check rebuilds it from the database and compares."""
+        self.ensure_one()
+        event = self.sudo()
+        content = {
+            "kind": kind,
+            "company_id": event.company_id.id,
+            "sequence": sequence,
+            "previous_hash": previous_hash,
+            "event_id": event.id,
+            "name": event.name,
+        }
+        if kind == "cancel":
+            content.update(
+                state="cancelled",
+                sealed_hash=event.seal_hash or "",
+                cancel_reason=event.cancel_reason or "",
+                cancel_date=fields.Datetime.to_string(event.cancel_date) or "",
+                cancel_user_id=event.cancel_user_id.id or 0,
+            )
+            return content
+        content.update(
+            state="sent",
+            partner_id=event.partner_id.id,
+            contact_id=event.contact_id.id or 0,
+            policy_id=event.policy_id.id or 0,
+            level_id=event.level_id.id,
+            date=event.date.isoformat(),
+            deadline_date=event.deadline_date.isoformat()
+            if event.deadline_date
+            else "",
+            channels=[
+                channel
+                for channel in ("email", "letter", "registered", "phone")
+                if event[f"channel_{channel}"]
+            ],
+            show_penalties=event.show_penalties,
+            user_id=event.user_id.id or 0,
+            registered_number=event.registered_number or "",
+            mail_message_id=event.mail_message_id.id or 0,
+            amount_due=event._audit_amount(event.amount_due),
+            interest_total=event._audit_amount(event.interest_total),
+            indemnity_total=event._audit_amount(event.indemnity_total),
+            total_claim=event._audit_amount(event.total_claim),
+            lines=[
+                {
+                    "id": line.id,
+                    "move_id": line.move_id.id,
+                    "move_line_id": line.move_line_id.id or 0,
+                    "invoice_date": line.invoice_date.isoformat()
+                    if line.invoice_date
+                    else "",
+                    "due_date": line.due_date.isoformat(),
+                    "days_late": line.days_late,
+                    "amount_total": event._audit_amount(line.amount_total),
+                    "amount_paid": event._audit_amount(line.amount_paid),
+                    "amount_residual": event._audit_amount(line.amount_residual),
+                    "interest": event._audit_amount(line.interest),
+                    "indemnity": event._audit_amount(line.indemnity),
+                    "penalty_detail": line.penalty_detail or "",
+                    "new_level_id": line.new_level_id.id or 0,
+                }
+                for line in event.line_ids.sorted("id")
+            ],
+            documents=event._audit_documents(),
+        )
+        return content
+
+    def _audit_labels(self, cancellation=False):
+        """Names as they stood when sealed (a customer may be renamed later):
+        hashed with the content, shown in the history, not compared again."""
+        event = self.sudo()
+        labels = {
+            "company": event.company_id.name,
+            "company_vat": event.company_id.vat or "",
+            "currency": event.company_id.currency_id.name,
+            "partner": event.partner_id.name or "",
+            "partner_vat": event.partner_id.vat or "",
+        }
+        if cancellation:
+            labels["cancel_user"] = event.cancel_user_id.name or ""
+            return labels
+        labels.update(
+            contact=event.contact_id.name or "",
+            contact_email=event.contact_id.email or "",
+            level=event.level_id.name or "",
+            user=event.user_id.name or "",
+            invoices={str(line.id): line.move_id.name or "" for line in event.line_ids},
+            documents={str(att.id): att.name for att in event.attachment_ids},
+        )
+        return labels
+
+    # ---------------------------------------------- AUDIT: INTEGRITY CHECK
+
+    def _audit_finding(self, code, message, sequence=None):
+        return {
+            "code": code,
+            "sequence": sequence,
+            "event_id": self.id or False,
+            "event_name": self.name or "",
+            "message": message,
+        }
+
+    @api.model
+    def _audit_check_chain(self, company):
+        """Recompute the whole chain of ``company``; return the findings (empty
+        when intact). Each finding is a dict ``code, sequence, event_id,
+        event_name, message`` (message in French / English). Codes: ``altered``
+        (stored content differs from its seal), ``document`` (a document's bytes
+        or presence changed), ``seal`` (hash not the SHA-256 of its payload),
+        ``link`` (previous hash not the one of the entry before), ``gap``
+        (entries missing: deleted events), ``duplicate`` (two entries with one
+        number), ``unsealed`` (sent or cancelled-after-sending without its
+        seal), ``state`` (sealed event no longer in a sealed state), ``head``
+        (the recorded chain head is not the last entry: tail deleted)."""
+        company.ensure_one()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        Event = self.sudo().with_context(active_test=False)
+        findings = []
+        events = Event.search([("company_id", "=", company.id)], order="id")
+        for event in events:
+            findings += event._audit_check_state()
+        entries = self._audit_entries_sql(company)
+        expected, previous_hash = 1, SEAL_GENESIS
+        seen = {}
+        for sequence, digest, event_id, kind in entries:
+            event = Event.browse(event_id)
+            if sequence in seen:
+                findings.append(
+                    event._audit_finding(
+                        "duplicate",
+                        self.env._(
+                            "Le numéro %(sequence)s est utilisé par %(other)s et "
+                            "%(name)s : la chaîne a bifurqué. / Entry number "
+                            "%(sequence)s is used by %(other)s and %(name)s: the "
+                            "chain forked.",
+                            sequence=sequence,
+                            other=seen[sequence],
+                            name=event.name,
+                        ),
+                        sequence,
+                    )
+                )
+                continue
+            seen[sequence] = event.name
+            if sequence > expected:
+                findings.append(
+                    event._audit_finding(
+                        "gap",
+                        self.env._(
+                            "Entrées %(first)s à %(last)s absentes de la chaîne : "
+                            "relance(s) supprimée(s). / Entries %(first)s to "
+                            "%(last)s are missing from the chain: deleted "
+                            "reminder(s).",
+                            first=expected,
+                            last=sequence - 1,
+                        ),
+                        expected,
+                    )
+                )
+            elif sequence < expected:
+                findings.append(
+                    event._audit_finding(
+                        "gap",
+                        self.env._(
+                            "Numéro d'entrée invalide %(sequence)s pour %(name)s. / "
+                            "Invalid entry number %(sequence)s for %(name)s.",
+                            sequence=sequence,
+                            name=event.name,
+                        ),
+                        sequence,
+                    )
+                )
+            findings += event._audit_check_entry(
+                kind, sequence, digest, previous_hash if sequence == expected else None
+            )
+            expected, previous_hash = sequence + 1, digest
+        findings += self._audit_check_head(company, entries)
+        return findings
+
+    def _audit_check_state(self):
+        self.ensure_one()
+        if self.state == "sent" and not self.seal_hash:
+            message = self.env._(
+                "La relance %(name)s est envoyée mais n'est pas scellée. / Reminder "
+                "%(name)s is sent but has no seal.",
+                name=self.name,
+            )
+        elif self.state == "cancelled" and self.seal_hash and not self.cancel_seal_hash:
+            message = self.env._(
+                "La relance envoyée %(name)s est annulée sans scellé d'annulation. / "
+                "Sent reminder %(name)s is cancelled without a cancellation seal.",
+                name=self.name,
+            )
+        elif (self.seal_hash and self.state not in ("sent", "cancelled")) or (
+            self.cancel_seal_hash and self.state != "cancelled"
+        ):
+            message = self.env._(
+                "La relance scellée %(name)s est passée à l'état « %(state)s ». / "
+                "Sealed reminder %(name)s was moved to state '%(state)s'.",
+                name=self.name,
+                state=self.state,
+            )
+        else:
+            return []
+        code = "state" if self.seal_hash or self.cancel_seal_hash else "unsealed"
+        return [self._audit_finding(code, message, self.seal_sequence or None)]
+
+    def _audit_check_entry(self, kind, sequence, digest, previous_hash):
+        """Findings of one entry; ``previous_hash`` None after a gap."""
+        self.ensure_one()
+        prefix = "cancel_seal" if kind == "cancel" else "seal"
+        text = self[f"{prefix}_payload"] or ""
+        stored_previous = self[f"{prefix}_previous_hash"]
+        findings = []
+        payload = _load_payload(text)
+        if _sha256(text.encode()) != digest or not payload:
+            findings.append(
+                self._audit_finding(
+                    "seal",
+                    self.env._(
+                        "Entrée %(sequence)s (%(name)s) : l'empreinte enregistrée "
+                        "n'est pas le SHA-256 du contenu scellé (scellé modifié). / "
+                        "Entry %(sequence)s (%(name)s): the stored hash is not the "
+                        "SHA-256 of the sealed content (seal altered).",
+                        sequence=sequence,
+                        name=self.name,
+                    ),
+                    sequence,
+                )
+            )
+        if previous_hash is not None and stored_previous != previous_hash:
+            findings.append(
+                self._audit_finding(
+                    "link",
+                    self.env._(
+                        "Entrée %(sequence)s (%(name)s) : le lien vers l'entrée "
+                        "précédente est rompu. / Entry %(sequence)s (%(name)s): the "
+                        "link to the previous entry is broken.",
+                        sequence=sequence,
+                        name=self.name,
+                    ),
+                    sequence,
+                )
+            )
+        if not payload:
+            return findings
+        sealed = payload.get("content") or {}
+        current = self._audit_content(kind, sequence, stored_previous)
+        labels = payload.get("labels") or {}
+        findings += self._audit_compare(sequence, sealed, current, labels)
+        return findings
+
+    def _audit_compare(self, sequence, sealed, current, labels):
+        """Name what differs between the sealed content and the stored event."""
+        changes, documents = [], []
+        for key in sorted((set(sealed) | set(current)) - {"lines", "documents"}):
+            if sealed.get(key) != current.get(key):
+                changes.append(f"{key}: {sealed.get(key)!r} → {current.get(key)!r}")
+        sealed_lines = {line["id"]: line for line in sealed.get("lines", [])}
+        current_lines = {line["id"]: line for line in current.get("lines", [])}
+        invoices = labels.get("invoices", {})
+        for line_id in sorted(set(sealed_lines) | set(current_lines)):
+            label = invoices.get(str(line_id)) or f"#{line_id}"
+            old, new = sealed_lines.get(line_id), current_lines.get(line_id)
+            if old is None:
+                changes.append(f"{label}: + {new}")
+            elif new is None:
+                changes.append(f"{label}: - {old}")
+            else:
+                changes += [
+                    f"{label} {key}: {old.get(key)!r} → {new.get(key)!r}"
+                    for key in sorted(set(old) | set(new))
+                    if old.get(key) != new.get(key)
+                ]
+        sealed_docs = {doc["id"]: doc for doc in sealed.get("documents", [])}
+        current_docs = {doc["id"]: doc for doc in current.get("documents", [])}
+        names = labels.get("documents", {})
+        for doc_id in sorted(set(sealed_docs) | set(current_docs)):
+            label = names.get(str(doc_id)) or f"#{doc_id}"
+            old, new = sealed_docs.get(doc_id), current_docs.get(doc_id)
+            if old is None:
+                documents.append(f"{label}: + {new['sha256']}")
+            elif new is None:
+                documents.append(f"{label}: - {old['sha256']}")
+            elif old["sha256"] != new["sha256"]:
+                documents.append(f"{label}: {old['sha256']} → {new['sha256']}")
+        findings = []
+        if changes:
+            findings.append(
+                self._audit_finding(
+                    "altered",
+                    self.env._(
+                        "Entrée %(sequence)s : la relance %(name)s a été modifiée "
+                        "après son scellement (%(changes)s). / Entry %(sequence)s: "
+                        "reminder %(name)s was altered after it was sealed "
+                        "(%(changes)s).",
+                        sequence=sequence,
+                        name=self.name,
+                        changes="; ".join(changes),
+                    ),
+                    sequence,
+                )
+            )
+        if documents:
+            findings.append(
+                self._audit_finding(
+                    "document",
+                    self.env._(
+                        "Entrée %(sequence)s : les documents envoyés avec %(name)s "
+                        "ne correspondent plus à leur empreinte SHA-256 "
+                        "(%(changes)s). / Entry %(sequence)s: the documents sent "
+                        "with %(name)s no longer match their SHA-256 "
+                        "(%(changes)s).",
+                        sequence=sequence,
+                        name=self.name,
+                        changes="; ".join(documents),
+                    ),
+                    sequence,
+                )
+            )
+        return findings
+
+    @api.model
+    def _audit_check_head(self, company, entries):
+        """The head recorded outside the events (system parameter updated at
+        every seal) catches the deletion of the last entries."""
+        self.env.cr.execute(
+            "SELECT value FROM ir_config_parameter WHERE key = %s",
+            [SEAL_HEAD_PARAM % company.id],
+        )
+        row = self.env.cr.fetchone()
+        if not row and not entries:
+            return []
+        head_sequence, _sep, head_hash = (row[0] if row else "").partition(":")
+        last_sequence, last_hash = entries[-1][:2] if entries else (0, SEAL_GENESIS)
+        if row and head_sequence == str(last_sequence) and head_hash == last_hash:
+            return []
+        return [
+            self.browse()._audit_finding(
+                "head",
+                self.env._(
+                    "La tête de chaîne enregistrée (%(head)s) n'est pas la dernière "
+                    "entrée (%(last)s) : des entrées finales ont été supprimées ou "
+                    "modifiées. / The recorded chain head (%(head)s) is not the last "
+                    "entry (%(last)s): final entries were deleted or altered.",
+                    head=head_sequence or "-",
+                    last=last_sequence,
+                ),
+                int(head_sequence) if head_sequence.isdigit() else None,
+            )
+        ]
+
+    @api.model
+    def _audit_chain_summary(self, company):
+        """The check's result, ready for reports and exports."""
+        findings = self._audit_check_chain(company)
+        entries = self._audit_entries_sql(company)
+        return {
+            "company": company,
+            "ok": not findings,
+            "findings": findings,
+            "entries": len(entries),
+            "head_sequence": entries[-1][0] if entries else 0,
+            "head_hash": entries[-1][1] if entries else SEAL_GENESIS,
+            "checked_at": fields.Datetime.now(),
+            "flagged": {f["event_id"] for f in findings if f["event_id"]},
+        }
+
+    # -------------------------------------------- AUDIT: HISTORY AND EXPORTS
+
+    @api.model
+    def _audit_sections(self, docs):
+        """The history to print or export for customers, invoices, events or
+        companies: one section per subject and company."""
+        Event = self.env["account.relance.event"]
+        subjects = []
+        if docs._name == "res.partner":
+            for partner in docs:
+                commercial = partner.commercial_partner_id
+                events = Event.search([("partner_id", "child_of", commercial.id)])
+                subjects.append(
+                    (
+                        self.env._("Client / Customer"),
+                        commercial.display_name,
+                        commercial.vat,
+                        events,
+                        None,
+                    )
+                )
+        elif docs._name == "account.move":
+            for move in docs:
+                events = Event.search([("line_ids.move_id", "=", move.id)])
+                subjects.append(
+                    (
+                        self.env._("Facture / Invoice"),
+                        move.name,
+                        move.partner_id.commercial_partner_id.display_name,
+                        events,
+                        move,
+                    )
+                )
+        elif docs._name == "res.company":
+            for company in docs:
+                subjects.append(
+                    (
+                        self.env._("Société / Company"),
+                        company.name,
+                        company.vat,
+                        Event.browse(),
+                        company,
+                    )
+                )
+        else:
+            subjects.append(
+                (
+                    self.env._("Sélection / Selection"),
+                    ", ".join(docs.sorted("id").mapped("name")),
+                    "",
+                    docs,
+                    None,
+                )
+            )
+        sections, summaries = [], {}
+        for kind, title, subtitle, events, restrict in subjects:
+            companies = (
+                restrict if restrict and restrict._name == "res.company" else None
+            ) or events.company_id
+            for company in companies or self.env.company:
+                if company.id not in summaries:
+                    summaries[company.id] = self._audit_chain_summary(company)
+                company_events = events.filtered(
+                    lambda e, c=company: e.company_id == c
+                ).sorted(lambda e: (e.date, e.id))
+                sections.append(
+                    {
+                        "kind": kind,
+                        "title": title,
+                        "subtitle": subtitle or "",
+                        "company": company,
+                        "events": company_events,
+                        "move": restrict
+                        if restrict and restrict._name == "account.move"
+                        else None,
+                        "check": summaries[company.id],
+                        "integrity_only": docs._name == "res.company",
+                    }
+                )
+        return sections
+
+    def _audit_lines(self, move=None):
+        self.ensure_one()
+        lines = self.line_ids.sorted("id")
+        return lines.filtered(lambda line: line.move_id == move) if move else lines
+
+    def _audit_documents_table(self):
+        """``[(name, sha256 sealed, size)]`` for the report and the export."""
+        self.ensure_one()
+        payload = _load_payload(self.seal_payload) or {}
+        names = payload.get("labels", {}).get("documents", {})
+        if payload:
+            return [
+                (names.get(str(doc["id"]), str(doc["id"])), doc["sha256"], doc["size"])
+                for doc in payload.get("content", {}).get("documents", [])
+            ]
+        return [
+            (doc_att.name, "", doc_att.file_size)
+            for doc_att in self.sudo().attachment_ids.sorted("id")
+        ]
+
+    def _audit_channels_label(self):
+        self.ensure_one()
+        return ", ".join(
+            self._fields[name]._description_string(self.env)
+            for name in (
+                "channel_email",
+                "channel_letter",
+                "channel_registered",
+                "channel_phone",
+            )
+            if self[name]
+        )
+
+    @api.model
+    def _audit_xlsx(self, sections):
+        """The history as an .xlsx: one sheet of events, one of invoice lines,
+        one of document fingerprints, one of integrity findings."""
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        workbook = Workbook()
+        sheets = {
+            "events": workbook.active,
+            "lines": workbook.create_sheet(),
+            "documents": workbook.create_sheet(),
+            "integrity": workbook.create_sheet(),
+        }
+        sheets["events"].title = "Relances - Reminders"
+        sheets["lines"].title = "Factures - Invoices"
+        sheets["documents"].title = "Documents"
+        sheets["integrity"].title = "Intégrité - Integrity"
+        headers = {
+            "events": [
+                "Sujet / Subject",
+                "Société / Company",
+                "Relance / Reminder",
+                "Date",
+                "Niveau / Level",
+                "Canaux / Channels",
+                "Client / Customer",
+                "Destinataire / Sent to",
+                "Utilisateur / User",
+                "État / State",
+                "Échéance de paiement / Payment deadline",
+                "N° recommandé / Registered number",
+                "Montant dû / Overdue",
+                "Intérêts / Interest",
+                "Indemnités / Indemnities",
+                "Total réclamé / Total claimed",
+                "Devise / Currency",
+                "N° scellé / Seal number",
+                "Scellé / Seal SHA-256",
+                "Scellé précédent / Previous seal",
+                "Scellé le / Sealed on",
+                "Motif d'annulation / Cancel reason",
+                "Annulée le / Cancelled on",
+                "N° scellé annulation / Cancel seal number",
+                "Scellé annulation / Cancel seal SHA-256",
+                "Anomalie / Finding",
+            ],
+            "lines": [
+                "Relance / Reminder",
+                "Date",
+                "Facture / Invoice",
+                "Date facture / Invoice date",
+                "Échéance / Due date",
+                "Jours de retard / Days late",
+                "Montant TTC / Amount incl. VAT",
+                "Payé / Paid",
+                "Reste dû / Remaining",
+                "Intérêts / Interest",
+                "Indemnité / Indemnity",
+            ],
+            "documents": [
+                "Relance / Reminder",
+                "Document",
+                "SHA-256",
+                "Octets / Bytes",
+            ],
+            "integrity": [
+                "Société / Company",
+                "Vérifié le / Checked on",
+                "Entrées / Entries",
+                "Tête / Head",
+                "Code",
+                "N°",
+                "Relance / Reminder",
+                "Message",
+            ],
+        }
+        for key, sheet in sheets.items():
+            sheet.append(headers[key])
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+            sheet.freeze_panes = "A2"
+        done, checked = set(), set()
+        for section in sections:
+            check = section["check"]
+            flagged = {}
+            for finding in check["findings"]:
+                if finding["event_id"]:
+                    flagged.setdefault(finding["event_id"], []).append(finding["code"])
+            for event in section["events"]:
+                sheets["events"].append(
+                    event._audit_xlsx_event_row(section, flagged.get(event.id, []))
+                )
+                if event.id in done:
+                    continue
+                done.add(event.id)
+                for line in event._audit_lines(section["move"]):
+                    sheets["lines"].append(
+                        [
+                            event.name,
+                            event.date,
+                            line.move_id.name,
+                            line.invoice_date or None,
+                            line.due_date,
+                            line.days_late,
+                            line.amount_total,
+                            line.amount_paid,
+                            line.amount_residual,
+                            line.interest,
+                            line.indemnity,
+                        ]
+                    )
+                for name, digest, size in event._audit_documents_table():
+                    sheets["documents"].append([event.name, name, digest, size])
+            company = section["company"]
+            if company.id in checked:
+                continue
+            checked.add(company.id)
+            head = f"{check['head_sequence']}:{check['head_hash']}"
+            common = [
+                company.name,
+                check["checked_at"],
+                check["entries"],
+                head,
+            ]
+            if not check["findings"]:
+                sheets["integrity"].append(
+                    [
+                        *common,
+                        "ok",
+                        None,
+                        None,
+                        self.env._("Chaîne intègre. / Chain intact."),
+                    ]
+                )
+            for finding in check["findings"]:
+                sheets["integrity"].append(
+                    [
+                        *common,
+                        finding["code"],
+                        finding["sequence"],
+                        finding["event_name"],
+                        finding["message"],
+                    ]
+                )
+        for sheet in sheets.values():
+            for column in sheet.columns:
+                width = max(len(str(cell.value or "")) for cell in column[:50])
+                sheet.column_dimensions[column[0].column_letter].width = min(
+                    max(width + 2, 10), 70
+                )
+        stream = io.BytesIO()
+        workbook.save(stream)
+        return stream.getvalue()
+
+    def _audit_xlsx_event_row(self, section, codes):
+        self.ensure_one()
+        return [
+            f"{section['kind']}: {section['title']}",
+            self.company_id.name,
+            self.name,
+            self.date,
+            self.level_id.name,
+            self._audit_channels_label(),
+            self.partner_id.display_name,
+            self.contact_id.display_name or "",
+            self.user_id.name or "",
+            dict(self._fields["state"]._description_selection(self.env))[self.state],
+            self.deadline_date or None,
+            self.registered_number or "",
+            self.amount_due,
+            self.interest_total,
+            self.indemnity_total,
+            self.total_claim,
+            self.currency_id.name,
+            self.seal_sequence or None,
+            self.seal_hash or "",
+            self.seal_previous_hash or "",
+            self.seal_date or None,
+            self.cancel_reason or "",
+            self.cancel_date or None,
+            self.cancel_seal_sequence or None,
+            self.cancel_seal_hash or "",
+            ", ".join(codes),
+        ]
+
+    @api.model
+    def _audit_action_export(self, docs):
+        """Build the spreadsheet of ``docs`` (customers, invoices, events) and
+        download it."""
+        if not docs:
+            raise UserError(self.env._("Rien à exporter. / Nothing to export."))
+        sections = self._audit_sections(docs)
+        content = self._audit_xlsx(sections)
+        stamp = fields.Datetime.context_timestamp(self, fields.Datetime.now())
+        subject = sections[0]["title"] if len(docs) == 1 else docs._description
+        name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in subject)
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"relances_audit_{name[:40]}_{stamp:%Y%m%d_%H%M%S}.xlsx",
+                "datas": base64.b64encode(content),
+                "mimetype": (
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                ),
+                "description": "Reminder audit export",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
+    def action_audit_export_xlsx(self):
+        return self._audit_action_export(self)
+
+    def action_audit_print(self):
+        return self.env.ref(
+            "account_relance_fr.action_report_relance_audit_event"
+        ).report_action(self, config=False)
+
+    def action_audit_check_integrity(self):
+        """Check the chain of the events' companies and show the result."""
+        companies = self.company_id or self.env.companies
+        return self.env.ref(
+            "account_relance_fr.action_report_relance_audit_integrity"
+        ).report_action(companies, config=False)
