@@ -4,9 +4,17 @@ from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_round
+from odoo.tools import SQL, float_round
 
 from ..engine import dunning
+
+# Written by the reminders on posted invoices; no accounting value among them.
+RELANCE_BOOKKEEPING_FIELDS = {
+    "relance_level_id",
+    "relance_level_sent",
+    "relance_last_date",
+    "relance_penalty_move_id",
+}
 
 EXCLUSIONS = [
     ("dispute", "Dispute"),
@@ -69,6 +77,23 @@ class AccountMove(models.Model):
     relance_source_move_ids = fields.One2many(
         "account.move", "relance_penalty_move_id", "Invoices charged", readonly=True
     )
+
+    # --------------------------------------------------------------- CRUD
+
+    def write(self, vals):
+        # EXTEND 'account': the reminder bookkeeping (level reached, sent, last
+        # date) changes no accounting value, so the invoice lines need no
+        # synchronisation nor balance check, and the invoice is not "manually
+        # modified". This keeps the daily run from paying a full invoice write
+        # per reminded invoice.
+        moves = self
+        if vals and set(vals) <= RELANCE_BOOKKEEPING_FIELDS:
+            moves = self.with_context(
+                skip_invoice_sync=True,
+                check_move_validity=False,
+                skip_is_manually_modified=True,
+            )
+        return super(AccountMove, moves).write(vals)
 
     # ------------------------------------------------------------ COMPUTE
 
@@ -154,10 +179,7 @@ class AccountMove(models.Model):
 
     def _relance_item(self, due_date, residual, policy):
         self.ensure_one()
-        ladder = policy._ordered_levels()
-        index = None
-        if self.relance_level_id in ladder:
-            index = list(ladder).index(self.relance_level_id)
+        index = self._relance_level_indexes(policy).get(self.relance_level_id.id)
         exclusion = self._relance_exclusion_on(fields.Date.context_today(self))
         return dunning.OpenItem(
             key=self.id,
@@ -168,89 +190,151 @@ class AccountMove(models.Model):
             excluded_reason=exclusion,
         )
 
+    @api.model
+    def _relance_level_indexes(self, policy):
+        """{level id: index in the policy's ladder}."""
+        return {level.id: index for index, level in enumerate(policy._ordered_levels())}
+
     def _relance_exclusion_on(self, as_of):
         """Exclusion code in force at ``as_of``: a promise ends after its date."""
         self.ensure_one()
-        if self.relance_exclusion == "promise":
-            promise = self.relance_promise_date
-            return "promise" if promise and promise >= as_of else None
-        return self.relance_exclusion or None
+        return self._relance_exclusion_code(
+            self.relance_exclusion, self.relance_promise_date, as_of
+        )
+
+    @api.model
+    def _relance_exclusion_code(self, exclusion, promise_date, as_of):
+        if exclusion == "promise":
+            return "promise" if promise_date and promise_date >= as_of else None
+        return exclusion or None
+
+    # ------------------------------------------------------ DAILY RUN DATA
 
     @api.model
     def _relance_snapshots(self, company, as_of, partners=None):
         """Gather, for the engine, the open receivables of ``company`` grouped by
-        policy and commercial partner. Amounts are in company currency."""
-        domain = [
-            ("company_id", "=", company.id),
-            ("account_id.account_type", "=", "asset_receivable"),
-            ("parent_state", "=", "posted"),
-            ("reconciled", "=", False),
-            ("amount_residual", "!=", 0),
-            ("partner_id", "!=", False),
-        ]
-        if partners:
-            domain.append(("partner_id.commercial_partner_id", "in", partners.ids))
-        lines = (
-            self.env["account.move.line"]
-            .sudo()
-            .search(domain, order="date_maturity, id")
+        policy and commercial partner. Amounts are in company currency.
+
+        Set-based: one query for the open lines, one read per partner field and
+        per policy, whatever the number of invoices."""
+        rows_by_partner = defaultdict(list)
+        for row in self._relance_open_rows(company, partners):
+            rows_by_partner[row["partner_id"]].append(row)
+        customers = (
+            self.env["res.partner"].sudo().with_company(company).browse(rows_by_partner)
         )
-        by_partner = defaultdict(lambda: self.env["account.move.line"])
-        for line in lines:
-            by_partner[line.partner_id.commercial_partner_id] |= line
+        policies = self._relance_policies_of(customers, company)
+        blocked = set(customers.filtered("relance_blocked").ids)
         stats = self.env["account.relance.event"]._partner_event_stats(company, as_of)
-        snapshots, ladders = defaultdict(list), {}
-        for partner, partner_lines in by_partner.items():
-            partner = partner.with_company(company)
-            policy = partner._relance_policy()
+        currency = company.currency_id
+        snapshots, ladders, indexes = defaultdict(list), {}, {}
+        for partner_id, rows in rows_by_partner.items():
+            policy = policies.get(partner_id)
             if not policy:
                 continue
             if policy not in ladders:
                 ladders[policy] = policy._engine_levels()
+                indexes[policy] = self._relance_level_indexes(policy)
             snapshots[policy].append(
-                self._relance_snapshot(partner, partner_lines, policy, as_of, stats)
+                self._relance_snapshot_from_rows(
+                    partner_id,
+                    rows,
+                    indexes[policy],
+                    as_of,
+                    currency,
+                    excluded=partner_id in blocked,
+                    stats=stats.get(partner_id, {}),
+                )
             )
         return snapshots, ladders
 
     @api.model
-    def _relance_snapshot(self, partner, lines, policy, as_of, stats):
-        currency = partner.env.company.currency_id
+    def _relance_open_rows(self, company, partners=None):
+        """Open receivable lines of ``company`` (one query), oldest due first."""
+        self.env.flush_all()
+        partner_filter = (
+            SQL("AND partner.commercial_partner_id IN %s", tuple(partners.ids))
+            if partners
+            else SQL()
+        )
+        query = SQL(
+            """
+            SELECT line.id,
+                   line.amount_residual,
+                   line.date_maturity,
+                   partner.commercial_partner_id AS partner_id,
+                   move.move_type,
+                   move.invoice_date_due,
+                   move.relance_level_id,
+                   move.relance_level_sent,
+                   move.relance_exclusion,
+                   move.relance_promise_date
+              FROM account_move_line line
+              JOIN account_account account ON account.id = line.account_id
+              JOIN account_move move ON move.id = line.move_id
+              JOIN res_partner partner ON partner.id = line.partner_id
+             WHERE line.company_id = %(company)s
+               AND account.account_type = 'asset_receivable'
+               AND line.parent_state = 'posted'
+               AND line.reconciled IS NOT TRUE
+               AND line.amount_residual != 0
+               %(partner_filter)s
+          ORDER BY line.date_maturity, line.id
+            """,
+            company=company.id,
+            partner_filter=partner_filter,
+        )
+        return self.env.execute_query_dict(query)
+
+    @api.model
+    def _relance_policies_of(self, partners, company):
+        """{commercial partner id: policy} in ``company`` (own policy or default)."""
+        default = self.env["account.relance.policy"]._default_for_company(company)
+        return {
+            partner.id: partner.relance_policy_id or default for partner in partners
+        }
+
+    @api.model
+    def _relance_snapshot_from_rows(
+        self, partner_id, rows, level_indexes, as_of, currency, excluded, stats
+    ):
         items, credit = [], Decimal(0)
-        for line in lines:
+        for row in rows:
             residual = Decimal(
                 str(
                     float_round(
-                        line.amount_residual, precision_rounding=currency.rounding
+                        row["amount_residual"], precision_rounding=currency.rounding
                     )
                 )
             )
             if residual < 0:
                 credit -= residual
-            elif line.move_id.move_type == "out_invoice":
-                move = line.move_id
-                item = move._relance_item(
-                    line.date_maturity or move.invoice_date_due, residual, policy
-                )
-                exclusion = move._relance_exclusion_on(as_of)
+            elif row["move_type"] == "out_invoice":
                 items.append(
-                    dunning.OpenItem(
-                        key=line.id,
-                        due_date=item.due_date,
-                        residual=residual,
-                        level_index=item.level_index,
-                        level_event_sent=item.level_event_sent,
-                        excluded_reason=exclusion,
-                    )
+                    self._relance_item_from_row(row, residual, level_indexes, as_of)
                 )
-        partner_stats = stats.get(partner.id, {})
         return dunning.CustomerSnapshot(
-            key=partner.id,
+            key=partner_id,
             items=tuple(items),
             unapplied_credit=credit,
-            excluded_reason="no_reminders" if partner.relance_blocked else None,
-            last_sent_event_date=partner_stats.get("last_sent"),
-            has_pending_event=partner_stats.get("pending", False),
-            has_event_on_date=partner_stats.get("today", False),
+            excluded_reason="no_reminders" if excluded else None,
+            last_sent_event_date=stats.get("last_sent"),
+            has_pending_event=stats.get("pending", False),
+            has_event_on_date=stats.get("today", False),
+        )
+
+    @api.model
+    def _relance_item_from_row(self, row, residual, level_indexes, as_of):
+        index = level_indexes.get(row["relance_level_id"])
+        return dunning.OpenItem(
+            key=row["id"],
+            due_date=row["date_maturity"] or row["invoice_date_due"],
+            residual=residual,
+            level_index=index,
+            level_event_sent=bool(row["relance_level_sent"]) or index is None,
+            excluded_reason=self._relance_exclusion_code(
+                row["relance_exclusion"], row["relance_promise_date"], as_of
+            ),
         )
 
     # ------------------------------------------------------------ ACTIONS

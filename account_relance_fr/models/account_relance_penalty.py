@@ -24,26 +24,98 @@ class AccountRelancePenalty(models.AbstractModel):
 
         Amounts are ``Decimal`` in company currency. With ``raise_errors`` off an
         engine error (e.g. a missing rate half-year) gives zero amounts and the
-        error as detail, for display only."""
+        error as detail, for display only.
+
+        The daily run computes a whole batch at once and passes the results in
+        the context key ``relance_penalty_cache`` ({(move id, as_of): result});
+        moves found there are not computed again."""
+        cache = self.env.context.get("relance_penalty_cache")
+        if cache is not None and moves:
+            cached = {move.id: cache.get((move.id, as_of)) for move in moves}
+            if all(cached.values()):
+                return cached
+        return self._compute_uncached(moves, as_of, raise_errors)
+
+    @api.model
+    def _compute_uncached(self, moves, as_of, raise_errors=True):
         results = {}
+        for group, error in self._compute_by_customer(moves, as_of):
+            if error is None:
+                results.update(group)
+            elif raise_errors:
+                raise UserError(str(error)) from error
+            else:
+                results.update(
+                    {move_id: self._empty_result(str(error)) for move_id in group}
+                )
+        return results
+
+    @api.model
+    def _compute_for_batch(self, moves, as_of):
+        """Results of ``moves`` for the daily run's cache, with one rate table and
+        one query for the formal notices; a customer whose case the engine
+        refuses is left out, so that its own reminder reports the error."""
+        results = {}
+        for group, error in self._compute_by_customer(moves, as_of):
+            if error is None:
+                results.update(group)
+        return results
+
+    @api.model
+    def _compute_by_customer(self, moves, as_of):
+        """Yield ({move id: result}, None) per customer and company, or
+        ({move id: None}, error) when the engine refuses the customer's case."""
         rates = self.env["account.relance.rate"]._engine_rate_provider()
         by_partner = defaultdict(lambda: self.env["account.move"])
         for move in moves:
             by_partner[(move.commercial_partner_id, move.company_id)] |= move
+        notices = self._formal_notice_dates(moves)
+        self._prefetch_payments(moves)
         for (partner, company), partner_moves in by_partner.items():
+            notice = notices.get((partner.id, company.id))
             try:
                 case = engine.parse_case(
-                    self._case_dict(partner, company, partner_moves, as_of)
+                    self._case_dict(partner, company, partner_moves, as_of, notice)
                 )
                 answer = engine.compute_case(case, rates).to_dict()
             except engine.EngineError as error:
-                if raise_errors:
-                    raise UserError(str(error)) from error
-                for move in partner_moves:
-                    results[move.id] = self._empty_result(str(error))
+                yield dict.fromkeys(partner_moves.ids), error
                 continue
-            results.update(self._results_by_move(partner_moves, answer, company))
-        return results
+            yield self._results_by_move(partner_moves, answer, company), None
+
+    @api.model
+    def _prefetch_payments(self, moves):
+        """Read the receivable lines and their payments of all ``moves`` at
+        once: the cases built per customer then find them in the cache."""
+        receivable = moves.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
+        receivable.matched_credit_ids.credit_move_id.move_id.mapped("move_type")
+
+    @api.model
+    def _formal_notice_dates(self, moves):
+        """{(partner id, company id): ISO date of the first sent mise en demeure},
+        for the commercial partners of ``moves`` (one query)."""
+        if not moves:
+            return {}
+        groups = (
+            self.env["account.relance.event"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", moves.commercial_partner_id.ids),
+                    ("company_id", "in", moves.company_id.ids),
+                    ("state", "=", "sent"),
+                    ("level_id.is_formal_notice", "=", True),
+                ],
+                ["partner_id", "company_id"],
+                ["date:min"],
+            )
+        )
+        return {
+            (partner.id, company.id): first.isoformat()
+            for partner, company, first in groups
+        }
 
     @api.model
     def _empty_result(self, detail=False):
@@ -88,7 +160,7 @@ class AccountRelancePenalty(models.AbstractModel):
         return "\n".join(lines) or False
 
     @api.model
-    def _case_dict(self, partner, company, moves, as_of):
+    def _case_dict(self, partner, company, moves, as_of, formal_notice_date=None):
         debtor = partner.relance_debtor_type or "company"
         mode = (
             partner.relance_rate_mode
@@ -109,30 +181,12 @@ class AccountRelancePenalty(models.AbstractModel):
             "payment_imputation": company.relance_payment_imputation,
             "day_count": company.relance_day_count,
             "evaluation_date": as_of.isoformat(),
-            "mise_en_demeure_received": self._formal_notice_date(partner, company),
+            "mise_en_demeure_received": formal_notice_date,
             "judgment_enforceable_date": None,
             "buyer": partner.relance_public_buyer or "state",
             "justified_recovery_costs_ht": None,
             "invoices": [self._invoice_dict(move) for move in moves],
         }
-
-    @api.model
-    def _formal_notice_date(self, partner, company):
-        event = (
-            self.env["account.relance.event"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "=", partner.id),
-                    ("company_id", "=", company.id),
-                    ("state", "=", "sent"),
-                    ("level_id.is_formal_notice", "=", True),
-                ],
-                order="date",
-                limit=1,
-            )
-        )
-        return event.date.isoformat() if event else None
 
     @api.model
     def _invoice_dict(self, move):

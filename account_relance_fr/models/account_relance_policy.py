@@ -106,6 +106,7 @@ class AccountRelancePolicy(models.Model):
         ref = self.env.ref
         call = ref("mail.mail_activity_data_call")
         letter = ref("account_relance_fr.action_report_relance_letter")
+        notice = ref("account_relance_fr.action_report_relance_formal_notice")
         levels = [
             (
                 LEVEL_COURTEOUS,
@@ -114,6 +115,7 @@ class AccountRelancePolicy(models.Model):
                 {
                     "channel_email": True,
                     "send_mode": "auto",
+                    "report_id": letter.id,
                     "mail_template_id": ref(
                         "account_relance_fr.mail_template_relance_courteous"
                     ).id,
@@ -128,6 +130,7 @@ class AccountRelancePolicy(models.Model):
                     "send_mode": "auto",
                     "attach_invoices": True,
                     "show_penalties": True,
+                    "report_id": letter.id,
                     "mail_template_id": ref(
                         "account_relance_fr.mail_template_relance_second"
                     ).id,
@@ -164,7 +167,7 @@ class AccountRelancePolicy(models.Model):
                     "channel_email": True,
                     "show_penalties": True,
                     "is_formal_notice": True,
-                    "report_id": letter.id,
+                    "report_id": notice.id,
                     "deadline_days": 8,
                     "mail_template_id": ref(
                         "account_relance_fr.mail_template_relance_formal"
@@ -259,12 +262,60 @@ class AccountRelancePolicy(models.Model):
         events = self.env["account.relance.event"]
         for start in range(0, len(to_create), RUN_BATCH_SIZE):
             batch = to_create[start : start + RUN_BATCH_SIZE]
-            for decision in batch:
-                events |= self._create_event_safely(company, decision, as_of)
+            events |= self._run_batch(company, batch, as_of)
             self._end_batch(
                 cron_progress, start + len(batch), len(to_create) - start - len(batch)
             )
         return events
+
+    @api.model
+    def _run_batch(self, company, decisions, as_of):
+        """Create the reminders of one batch of customers.
+
+        The invoices of the whole batch are read and their penalties computed
+        at once, so that creating each reminder finds them in the cache; emails
+        go to the mail queue instead of being sent at the end of the batch."""
+        run = self.with_context(
+            relance_penalty_cache=self._batch_penalties(company, decisions, as_of),
+            mail_notify_force_send=False,
+        )
+        events = self.env["account.relance.event"]
+        for decision in decisions:
+            events |= run._create_event_safely(company, decision, as_of)
+        return events
+
+    @api.model
+    def _batch_penalties(self, company, decisions, as_of):
+        """{(move id, as_of): penalties} for every invoice covered by ``decisions``."""
+        lines = self._batch_lines(decisions)
+        results = (
+            self.env["account.relance.penalty"]
+            .with_company(company)
+            ._compute_for_batch(lines.move_id, as_of)
+        )
+        return {(move_id, as_of): result for move_id, result in results.items()}
+
+    @api.model
+    def _batch_lines(self, decisions):
+        """The covered receivable lines of ``decisions``, with the fields the
+        reminders read loaded in the cache for the whole batch."""
+        keys = [key for decision in decisions for key in decision.covered_items]
+        lines = self.env["account.move.line"].sudo().browse(keys)
+        lines.fetch(["move_id", "date_maturity", "balance", "amount_residual"])
+        lines.move_id.fetch(
+            [
+                "invoice_date",
+                "invoice_date_due",
+                "date",
+                "amount_total_signed",
+                "relance_level_id",
+                "relance_level_sent",
+                "commercial_partner_id",
+                "company_id",
+                "company_currency_id",
+            ]
+        )
+        return lines
 
     @api.model
     def _end_batch(self, cron_progress, done, remaining):
@@ -272,6 +323,8 @@ class AccountRelancePolicy(models.Model):
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
             if not config["test_enable"]:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
+        # Forget the batch's records: memory stays bounded by the batch size.
+        self.env.invalidate_all()
 
     @api.model
     def _create_event_safely(self, company, decision, as_of):

@@ -1,0 +1,124 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import logging
+from datetime import timedelta
+
+from odoo.tests import tagged
+
+from .common import RelanceCommon
+
+_logger = logging.getLogger(__name__)
+
+
+@tagged("post_install", "-at_install")
+class TestRelancePerformance(RelanceCommon):
+    """The daily run reads invoices set-based: its query count per batch does not
+    grow with the number of invoices of the customers."""
+
+    CUSTOMERS = 5
+
+    def _customers_with_invoices(self, count):
+        customers = self.env["res.partner"]
+        for index in range(self.CUSTOMERS):
+            customer = self._make_customer(
+                f"Client {count}-{index}", f"c{count}-{index}@example.fr"
+            )
+            for day in range(count):
+                self._invoice(customer, 100.0 + day, due=self.DUE - timedelta(days=day))
+            customers |= customer
+        return customers
+
+    def _queries(self, func, warm_up=True):
+        """Queries of ``func`` on an empty record cache, after two warm-up calls
+        that fill the registry caches (when ``func`` may run more than once)."""
+        for _warm_up in range(2 if warm_up else 0):
+            func()
+            self.env.flush_all()
+            self.env.invalidate_all()
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        func()
+        self.env.flush_all()
+        return self.cr.sql_log_count - before
+
+    def _preview_queries(self, customers, as_of):
+        Policy = self.env["account.relance.policy"]
+        return self._queries(lambda: Policy._preview(self.company, as_of, customers))
+
+    def _penalty_queries(self, customers, as_of):
+        Policy = self.env["account.relance.policy"]
+        decisions = Policy._preview(self.company, as_of, customers)
+        self.assertEqual(len(decisions), self.CUSTOMERS)
+        return self._queries(
+            lambda: Policy._batch_penalties(self.company, decisions, as_of)
+        )
+
+    def test_preview_queries_do_not_grow_with_invoices(self):
+        as_of = self.DUE + timedelta(days=12)
+        few = self._customers_with_invoices(2)
+        many = self._customers_with_invoices(8)
+        self.assertEqual(
+            self._preview_queries(few, as_of), self._preview_queries(many, as_of)
+        )
+        self.assertEqual(
+            self._penalty_queries(few, as_of), self._penalty_queries(many, as_of)
+        )
+
+    def test_preview_query_count(self):
+        customers = self._customers_with_invoices(4)
+        as_of = self.DUE + timedelta(days=12)
+        Policy = self.env["account.relance.policy"]
+        Policy._preview(self.company, as_of, customers)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with self.assertQueryCount(PREVIEW_QUERIES):
+            decisions = Policy._preview(self.company, as_of, customers)
+        self.assertEqual(
+            {decision.action for decision in decisions}, {"create"}, decisions
+        )
+
+    def test_batch_penalties_match_one_by_one(self):
+        """The per-batch penalty cache gives what each reminder computed alone."""
+        customers = self._customers_with_invoices(3)
+        as_of = self.DUE + timedelta(days=40)
+        Policy = self.env["account.relance.policy"]
+        decisions = Policy._preview(self.company, as_of, customers)
+        cache = Policy._batch_penalties(self.company, decisions, as_of)
+        Penalty = self.env["account.relance.penalty"]
+        moves = self.env["account.move"].browse({key[0] for key in cache})
+        self.assertEqual(len(moves), 3 * self.CUSTOMERS)
+        for move in moves:
+            alone = Penalty._compute_for_moves(move, as_of)[move.id]
+            self.assertEqual(cache[(move.id, as_of)]["interest"], alone["interest"])
+            self.assertEqual(cache[(move.id, as_of)]["indemnity"], alone["indemnity"])
+            self.assertGreater(alone["interest"], 0)
+
+    def test_run_queries_per_customer_do_not_grow_with_invoices(self):
+        """A whole run: the extra queries of 5 more invoices per customer stay
+        within what the reminder records themselves write per invoice."""
+        as_of = self.DUE + timedelta(days=2)
+        Policy = self.env["account.relance.policy"]
+        warm, few = self._customers_with_invoices(2), self._customers_with_invoices(3)
+        many = self._customers_with_invoices(8)
+
+        def run(partners):
+            return self._queries(
+                lambda: Policy._run_relances(as_of=as_of, partners=partners),
+                warm_up=False,
+            )
+
+        run(warm)
+        few_queries, many_queries = run(few), run(many)
+        _logger.info("Run queries: %s (3 invoices), %s (8)", few_queries, many_queries)
+        extra_invoices = self.CUSTOMERS * 5
+        self.assertLessEqual(
+            many_queries - few_queries, RUN_QUERIES_PER_INVOICE * extra_invoices
+        )
+
+
+# Queries of ``_preview`` for one company, whatever the number of invoices.
+PREVIEW_QUERIES = 12
+# Queries per invoice spent by the reminder records themselves
+# (account.relance.event: chatter log on each invoice, level written per line);
+# the run's own reads and the penalties do not grow with the invoices.
+RUN_QUERIES_PER_INVOICE = 5
