@@ -3,5 +3,7 @@
 # loads its models; imported from the repository root (``account_relance_fr``)
 # it exposes only the pure-Python ``engine`` so it works without Odoo.
 if __name__.startswith("odoo.addons."):
+    from .hooks import uninstall_hook
     from . import models
+    from . import report
     from . import wizard

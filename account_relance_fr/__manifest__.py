@@ -10,6 +10,7 @@
     "license": "AGPL-3",
     "development_status": "Alpha",
     "depends": ["account", "mail"],
+    "uninstall_hook": "uninstall_hook",
     "data": [
         # Security
         "security/account_relance_fr_groups.xml",
@@ -18,6 +19,8 @@
         # Reports and templates
         "report/account_relance_event_reports.xml",
         "report/account_relance_event_templates.xml",
+        "report/report_relance_statement_templates.xml",
+        "report/report_invoice_templates.xml",
         "data/mail_template_data.xml",
         # Data
         "data/ir_sequence_data.xml",
@@ -35,8 +38,21 @@
         "views/account_relance_rate_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
+        "views/account_relance_analysis_views.xml",
         "views/res_config_settings_views.xml",
         # Menus
         "views/account_relance_fr_menus.xml",
+        # Audit: reminder history, integrity of the sealed chain, exports
+        "report/account_relance_audit_reports.xml",
+        "report/account_relance_audit_templates.xml",
+        "views/account_relance_audit_views.xml",
     ],
+    "demo": [
+        "demo/account_relance_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "account_relance_fr/static/src/tours/*.js",
+        ],
+    },
 }

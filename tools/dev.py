@@ -399,6 +399,7 @@ def odoo_tier(info: OdooInfo) -> None:
                 f"--odoo-config={conf}",
                 f"--odoo-database={demo_db}",
                 "--odoo-log-level=warn",
+                "--odoo-http",  # HttpCase tours in headless Chromium
                 ROOT / ADDON / "tests",
             ]
         )

@@ -9,3 +9,5 @@ from . import account_move
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import account_relance_audit
+from . import account_relance_analysis

@@ -56,6 +56,21 @@ class ResPartner(models.Model):
         default="company",
     )
     relance_contractual_rate_pct = fields.Float("Contractual rate (%)", digits=(6, 4))
+    relance_open_count = fields.Integer(
+        "Open reminders",
+        compute="_compute_relance_stats",
+        help="Reminders of this customer waiting for a review, a letter to post or "
+        "that failed, in the current company.",
+    )
+    relance_overdue_amount = fields.Monetary(
+        "Overdue",
+        compute="_compute_relance_stats",
+        currency_field="relance_currency_id",
+        help="Overdue amount of the customer's posted invoices in the current company.",
+    )
+    relance_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_relance_stats"
+    )
 
     @api.depends("is_company", "parent_id.relance_debtor_type")
     def _compute_relance_debtor_type(self):
@@ -66,6 +81,51 @@ class ResPartner(models.Model):
                 partner.relance_debtor_type = (
                     "company" if partner.is_company else "consumer"
                 )
+
+    def _compute_relance_stats(self):
+        company = self.env.company
+        self.relance_currency_id = company.currency_id
+        commercials = self.commercial_partner_id.filtered("id")
+        if not commercials or not self.env["account.relance.event"].has_access("read"):
+            self.relance_open_count = 0
+            self.relance_overdue_amount = 0.0
+            return
+        counts = dict(
+            self.env["account.relance.event"]._read_group(
+                [
+                    ("partner_id", "in", commercials.ids),
+                    ("company_id", "=", company.id),
+                    ("state", "in", ("to_review", "to_print", "failed")),
+                ],
+                ["partner_id"],
+                ["__count"],
+            )
+        )
+        amounts = dict(
+            self.env["account.relance.analysis"]._read_group(
+                [
+                    ("partner_id", "in", commercials.ids),
+                    ("company_id", "=", company.id),
+                ],
+                ["partner_id"],
+                ["amount_overdue:sum"],
+            )
+        )
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            partner.relance_open_count = counts.get(commercial, 0)
+            partner.relance_overdue_amount = amounts.get(commercial, 0.0)
+
+    def action_relance_open_events(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance_fr.account_relance_event_action"
+        )
+        action["domain"] = [
+            ("partner_id", "=", self.commercial_partner_id.id),
+        ]
+        action["context"] = {"search_default_to_process": 1}
+        return action
 
     def _relance_policy(self):
         """Policy of this commercial partner in the current company."""

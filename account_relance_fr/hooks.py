@@ -1,0 +1,19 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+
+
+def uninstall_hook(env):
+    """Remove the reminder history before Odoo deletes the addon's records.
+
+    Its tables are dropped by the uninstallation anyway; removing it first lets
+    Odoo delete the demo invoices and customers the reminders point to."""
+    cr = env.cr
+    cr.execute("DELETE FROM account_relance_event_line")
+    cr.execute("DELETE FROM account_relance_event")
+    cr.execute(
+        "UPDATE account_move SET relance_level_id = NULL, relance_penalty_move_id = NULL"
+        " WHERE relance_level_id IS NOT NULL OR relance_penalty_move_id IS NOT NULL"
+    )
+    cr.execute(
+        "DELETE FROM ir_config_parameter WHERE key LIKE %s",
+        ["account_relance_fr.seal_head.%"],
+    )
