@@ -112,50 +112,51 @@ class AccountMove(models.Model):
         "invoice_date_due", "relance_level_id", "relance_last_date", "amount_residual"
     )
     def _compute_relance_next_date(self):
+        last_sent = self._relance_last_sent_dates()
         for move in self:
-            move.relance_next_date = move._relance_next_date()
+            move.relance_next_date = move._relance_next_date(last_sent)
 
-    def _relance_next_date(self):
+    def _relance_last_sent_dates(self):
+        """{(commercial partner id, company id): date of its last sent reminder},
+        read once for the whole recordset."""
+        groups = (
+            self.env["account.relance.event"]
+            .sudo()
+            ._read_group(
+                [
+                    ("partner_id", "in", self.commercial_partner_id.ids),
+                    ("company_id", "in", self.company_id.ids),
+                    ("state", "=", "sent"),
+                ],
+                ["partner_id", "company_id"],
+                ["date:max"],
+            )
+        )
+        return {(partner.id, company.id): last for partner, company, last in groups}
+
+    def _relance_next_date(self, last_sent):
         self.ensure_one()
         if not self._relance_is_open_invoice() or self.relance_exclusion:
             return False
-        policy = self.commercial_partner_id.with_company(
-            self.company_id
-        )._relance_policy()
+        partner = self.commercial_partner_id
+        policy = partner.with_company(self.company_id)._relance_policy()
         if not policy or not policy.level_ids:
             return False
         item = self._relance_item(self.invoice_date_due, self.amount_residual, policy)
-        last_sent = (
-            self.env["account.relance.event"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "=", self.commercial_partner_id.id),
-                    ("company_id", "=", self.company_id.id),
-                    ("state", "=", "sent"),
-                ],
-                order="date desc",
-                limit=1,
-            )
-        )
-        return (
-            dunning.next_reminder_date(
-                item, policy._engine_levels(), last_sent.date or None
-            )
-            or False
-        )
+        last = last_sent.get((partner.id, self.company_id.id))
+        return dunning.next_reminder_date(item, policy._engine_levels(), last) or False
 
     @api.depends("invoice_date_due", "amount_residual", "amount_total", "payment_state")
     def _compute_relance_penalties(self):
         today = fields.Date.context_today(self)
-        for move in self:
-            result = (
-                move.env["account.relance.penalty"]._compute_for_moves(
-                    move, today, raise_errors=False
-                )[move.id]
-                if move._relance_is_open_invoice()
-                else None
+        open_moves = self.filtered(lambda move: move._relance_is_open_invoice())
+        results = {}
+        if open_moves:
+            results = self.env["account.relance.penalty"]._compute_for_moves(
+                open_moves, today, raise_errors=False
             )
+        for move in self:
+            result = results.get(move.id)
             move.relance_interest_today = float(result["interest"]) if result else 0.0
             move.relance_indemnity_today = float(result["indemnity"]) if result else 0.0
             move.relance_penalty_detail = result["detail"] if result else False
@@ -169,13 +170,6 @@ class AccountMove(models.Model):
             and self.state == "posted"
             and self.company_currency_id.compare_amounts(self.amount_residual, 0) > 0
         )
-
-    def _relance_penalties(self, as_of):
-        """Interest and indemnity of this invoice at ``as_of`` through the engine."""
-        self.ensure_one()
-        return self.env["account.relance.penalty"]._compute_for_moves(self, as_of)[
-            self.id
-        ]
 
     def _relance_item(self, due_date, residual, policy):
         self.ensure_one()
