@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_repr, float_round
+from odoo.tools import SQL, float_repr, float_round
 
 _logger = logging.getLogger(__name__)
 
@@ -657,23 +657,34 @@ class AccountRelanceEvent(models.Model):
         self.flush_model(
             ["company_id", *sorted(SEAL_FIELDS), *sorted(CANCEL_SEAL_FIELDS)]
         )
-        head = self._audit_entries_sql(company)
-        return head[-1][:2] if head else (0, SEAL_GENESIS)
+        head = self._audit_entries_sql(company, head_only=True)
+        return head[0][:2] if head else (0, SEAL_GENESIS)
 
     @api.model
-    def _audit_entries_sql(self, company):
-        """Every chain entry of the company, ``(sequence, hash, event id, kind)``."""
+    def _audit_entries_sql(self, company, head_only=False):
+        """Every chain entry of the company, ``(sequence, hash, event id, kind)``
+        in chain order, or only the last one with ``head_only``."""
+        order = (
+            SQL("seq DESC, id DESC, kind ASC LIMIT 1")
+            if head_only
+            else SQL("seq, id, kind DESC")
+        )
         self.env.cr.execute(
-            """SELECT seq, hash, id, kind FROM (
-                   SELECT seal_sequence AS seq, seal_hash AS hash, id, 'sent' AS kind
-                     FROM account_relance_event
-                    WHERE company_id = %s AND seal_sequence IS NOT NULL
-                   UNION ALL
-                   SELECT cancel_seal_sequence, cancel_seal_hash, id, 'cancel'
-                     FROM account_relance_event
-                    WHERE company_id = %s AND cancel_seal_sequence IS NOT NULL
-               ) entries ORDER BY seq, id, kind DESC""",
-            [company.id, company.id],
+            SQL(
+                """SELECT seq, hash, id, kind FROM (
+                       SELECT seal_sequence AS seq, seal_hash AS hash, id,
+                              'sent' AS kind
+                         FROM account_relance_event
+                        WHERE company_id = %s AND seal_sequence IS NOT NULL
+                       UNION ALL
+                       SELECT cancel_seal_sequence, cancel_seal_hash, id, 'cancel'
+                         FROM account_relance_event
+                        WHERE company_id = %s AND cancel_seal_sequence IS NOT NULL
+                   ) entries ORDER BY %s""",
+                company.id,
+                company.id,
+                order,
+            )
         )
         return self.env.cr.fetchall()
 
@@ -986,40 +997,53 @@ class AccountRelanceEvent(models.Model):
         findings += self._audit_compare(sequence, sealed, current, labels)
         return findings
 
+    @api.model
+    def _audit_diff_by_id(self, sealed, current, labels, describe, shown):
+        """Differences between two lists of dicts keyed by ``id``: added and
+        removed entries (``shown`` gives what to print) and changed ones
+        (``describe(label, old, new)`` gives the lines)."""
+        sealed_by_id = {entry["id"]: entry for entry in sealed}
+        current_by_id = {entry["id"]: entry for entry in current}
+        changes = []
+        for entry_id in sorted(set(sealed_by_id) | set(current_by_id)):
+            label = labels.get(str(entry_id)) or f"#{entry_id}"
+            old, new = sealed_by_id.get(entry_id), current_by_id.get(entry_id)
+            if old is None:
+                changes.append(f"{label}: + {shown(new)}")
+            elif new is None:
+                changes.append(f"{label}: - {shown(old)}")
+            else:
+                changes += describe(label, old, new)
+        return changes
+
     def _audit_compare(self, sequence, sealed, current, labels):
         """Name what differs between the sealed content and the stored event."""
         changes, documents = [], []
         for key in sorted((set(sealed) | set(current)) - {"lines", "documents"}):
             if sealed.get(key) != current.get(key):
                 changes.append(f"{key}: {sealed.get(key)!r} → {current.get(key)!r}")
-        sealed_lines = {line["id"]: line for line in sealed.get("lines", [])}
-        current_lines = {line["id"]: line for line in current.get("lines", [])}
-        invoices = labels.get("invoices", {})
-        for line_id in sorted(set(sealed_lines) | set(current_lines)):
-            label = invoices.get(str(line_id)) or f"#{line_id}"
-            old, new = sealed_lines.get(line_id), current_lines.get(line_id)
-            if old is None:
-                changes.append(f"{label}: + {new}")
-            elif new is None:
-                changes.append(f"{label}: - {old}")
-            else:
-                changes += [
-                    f"{label} {key}: {old.get(key)!r} → {new.get(key)!r}"
-                    for key in sorted(set(old) | set(new))
-                    if old.get(key) != new.get(key)
-                ]
-        sealed_docs = {doc["id"]: doc for doc in sealed.get("documents", [])}
-        current_docs = {doc["id"]: doc for doc in current.get("documents", [])}
-        names = labels.get("documents", {})
-        for doc_id in sorted(set(sealed_docs) | set(current_docs)):
-            label = names.get(str(doc_id)) or f"#{doc_id}"
-            old, new = sealed_docs.get(doc_id), current_docs.get(doc_id)
-            if old is None:
-                documents.append(f"{label}: + {new['sha256']}")
-            elif new is None:
-                documents.append(f"{label}: - {old['sha256']}")
-            elif old["sha256"] != new["sha256"]:
-                documents.append(f"{label}: {old['sha256']} → {new['sha256']}")
+        changes += self._audit_diff_by_id(
+            sealed.get("lines", []),
+            current.get("lines", []),
+            labels.get("invoices", {}),
+            lambda label, old, new: [
+                f"{label} {key}: {old.get(key)!r} → {new.get(key)!r}"
+                for key in sorted(set(old) | set(new))
+                if old.get(key) != new.get(key)
+            ],
+            lambda entry: entry,
+        )
+        documents += self._audit_diff_by_id(
+            sealed.get("documents", []),
+            current.get("documents", []),
+            labels.get("documents", {}),
+            lambda label, old, new: (
+                [f"{label}: {old['sha256']} → {new['sha256']}"]
+                if old["sha256"] != new["sha256"]
+                else []
+            ),
+            lambda entry: entry["sha256"],
+        )
         findings = []
         if changes:
             findings.append(
