@@ -1,16 +1,18 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+RATE_MODES = [
+    ("statutory", "Statutory rate (ECB + 10 points)"),
+    ("fixed", "Contractual fixed rate"),
+    ("3x_legal", "Contractual: 3 × legal interest rate"),
+]
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
     relance_rate_mode = fields.Selection(
-        [
-            ("statutory", "Statutory rate (ECB + 10 points)"),
-            ("fixed", "Contractual fixed rate"),
-            ("3x_legal", "Contractual: 3 × legal interest rate"),
-        ],
+        RATE_MODES,
         "Late-payment rate",
         default="statutory",
         required=True,

@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+from .res_company import RATE_MODES
+
 DEBTOR_TYPES = [
     ("company", "Professional (B2B)"),
     ("consumer", "Consumer (B2C)"),
@@ -46,12 +48,7 @@ class ResPartner(models.Model):
         PUBLIC_BUYERS, "Public buyer kind", default="state"
     )
     relance_rate_mode = fields.Selection(
-        [
-            ("company", "Company setting"),
-            ("statutory", "Statutory rate (ECB + 10 points)"),
-            ("fixed", "Contractual fixed rate"),
-            ("3x_legal", "Contractual: 3 × legal interest rate"),
-        ],
+        [("company", "Company setting"), *RATE_MODES],
         "Penalty rate",
         default="company",
     )
