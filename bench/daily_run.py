@@ -10,7 +10,8 @@ normally created invoice in SQL, then measures:
 
 (a) the first daily run at a date, (b) the run of the next day,
 (c) the peer's "compute credit lines" on the same invoices,
-and the batched PDF rendering of the letters (letters per second).
+the batched PDF rendering of the letters (letters per second), and (d) the
+dispatcher on a sample of the queued reminders (letters + emails to the queue).
 
     ODOO_SRC=/path/to/odoo-18.0 python3 bench/daily_run.py --customers 1000 --invoices 10000
 
@@ -20,7 +21,9 @@ The last line reads ``speedup vs account_credit_control: X.XX`` (peer / ours).
 
 import argparse
 import contextlib
+import cProfile
 import os
+import pstats
 import socket
 import subprocess
 import sys
@@ -49,10 +52,13 @@ def parse_args(argv=None):
         "--letters", type=int, default=20, help="letters rendered for the PDF figure"
     )
     parser.add_argument(
-        "--no-letter-on-email",
-        action="store_true",
-        help="emails of the automatic levels go without the PDF letter (shows "
-        "the run's own cost apart from the per-reminder PDF rendering)",
+        "--dispatch",
+        type=int,
+        default=200,
+        help="queued reminders dispatched after the runs (letters + emails)",
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="print the first run's cProfile top"
     )
     parser.add_argument("--db_host")
     parser.add_argument("--db_port")
@@ -460,12 +466,15 @@ def build_data(env, customers, invoices):
     return template
 
 
-def our_run(env, label, as_of):
+def our_run(env, label, as_of, profile=False):
     Event = env["account.relance.event"]
     before = Event.search_count([])
-    with Measure(label) as measure:
+    profiler = cProfile.Profile() if profile else contextlib.nullcontext()
+    with Measure(label) as measure, profiler:
         env["account.relance.policy"]._run_relances(as_of=as_of, cron_progress=True)
         env.cr.commit()
+    if profile:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
     env.invalidate_all()
     events = Event.search([("id", ">", 0)], order="id desc", limit=None)
     created = events[: len(events) - before]
@@ -508,30 +517,42 @@ def peer_run(env, as_of):
 
 
 def letters(env, events, count):
-    """Letters rendered in one batch (one wkhtmltopdf call) vs one by one."""
+    """Letters rendered by batches (one wkhtmltopdf process per batch) against
+    one process per letter."""
     report = env.ref("account_relance_fr.action_report_relance_letter")
     sample = events[:count]
     if not sample:
         print("letters: no reminder to render")
         return
     Report = env["ir.actions.report"]
-    try:
-        with Measure(f"letters batched ({len(sample)} in one call)") as batched:
-            Report._render_qweb_pdf(report, sample.ids)
-    except Exception as error:  # noqa: BLE001 — report it, measure the rest
-        print(
-            f"letters batched: failed ({type(error).__name__}: {error}); "
-            "several documents in one call need wkhtmltopdf 0.12.6 with patched qt"
+    with Measure(f"letters batched ({len(sample)})") as batched:
+        pdfs = Report._relance_render_batch(
+            report, sample, marker=lambda event: f"({event.name})"
         )
-        batched = None
-    one_by_one = sample[: min(3, len(sample))]
+    assert set(pdfs) == set(sample.ids), "every letter rendered"
+    print(batched.line(letters_per_second=f"{len(sample) / batched.seconds:.1f}"))
+    one_by_one = sample[: min(5, len(sample))]
     with Measure(f"letters one by one ({len(one_by_one)})") as single:
         for event in one_by_one:
             Report._render_qweb_pdf(report, event.ids)
-    if batched:
-        per_second = len(sample) / batched.seconds
-        print(batched.line(letters_per_second=f"{per_second:.1f}"))
     print(single.line(letters_per_second=f"{len(one_by_one) / single.seconds:.1f}"))
+
+
+def dispatch(env, count):
+    """What the dispatcher cron does after the run, on the first ``count``
+    queued reminders: letters in batches, emails handed to the mail queue."""
+    Event = env["account.relance.event"]
+    queued = Event.search([("state", "=", "queued")], order="id", limit=count)
+    with Measure(f"(d) dispatch of {len(queued)} queued reminders") as measure:
+        for start in range(0, len(queued), 50):
+            queued[start : start + 50]._dispatch()
+            env.cr.commit()
+    env.invalidate_all()
+    states = {}
+    for event in queued:
+        states[event.state] = states.get(event.state, 0) + 1
+    per_second = len(queued) / measure.seconds if measure.seconds else 0
+    print(measure.line(reminders_per_second=f"{per_second:.1f}", states=states))
 
 
 def mail_queue(env):
@@ -601,17 +622,11 @@ def main(argv=None):
             env = api.Environment(cr, SUPERUSER_ID, {})
             serve_http(env)
             build_data(env, args.customers, args.invoices)
-            if args.no_letter_on_email:
-                levels = env["account.relance.level"].search(
-                    [("send_mode", "=", "auto"), ("channel_email", "=", True)]
-                )
-                levels.report_id = False
-                env.cr.commit()
-                print(f"letters left out of the emails of {len(levels)} levels")
-            first, events = our_run(env, "(a) first run", AS_OF)
+            first, events = our_run(env, "(a) first run", AS_OF, args.profile)
             our_run(env, "(b) next day", AS_OF + timedelta(days=1))
-            mail_queue(env)
             letters(env, events, args.letters)
+            dispatch(env, args.dispatch)
+            mail_queue(env)
             env.cr.rollback()
             peer_measure = peer_run(env, AS_OF) if peer else None
         if peer_measure:

@@ -3,6 +3,8 @@ from . import account_relance_rate
 from . import account_relance_policy
 from . import account_relance_level
 from . import account_relance_event
+from . import ir_actions_report
+from . import mail_mail
 from . import account_relance_event_line
 from . import account_relance_penalty
 from . import account_move

@@ -5,22 +5,27 @@ import io
 import json
 import logging
 import zlib
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_repr, float_round
+from odoo.tools import SQL, config, float_repr, float_round
 
 _logger = logging.getLogger(__name__)
 
 STATES = [
     ("to_review", "To review"),
+    ("queued", "To send"),
+    ("sending", "Email in the mail queue"),
     ("to_print", "To print"),
     ("sent", "Sent"),
     ("failed", "Failed"),
     ("cancelled", "Cancelled"),
 ]
-OPEN_STATES = ("to_review", "to_print", "failed")
+# States that hold back the customer's next reminder; a failed one does not.
+PENDING_STATES = ("to_review", "queued", "sending", "to_print")
+DISPATCH_BATCH_SIZE = 50
 # Seal of the sending (one chain entry) and seal of the cancellation (another entry).
 SEAL_FIELDS = {
     "seal_sequence",
@@ -243,7 +248,9 @@ class AccountRelanceEvent(models.Model):
 
     @api.model
     def _partner_event_stats(self, company, as_of):
-        """Per commercial partner: last sent date, pending event, event on ``as_of``."""
+        """Per commercial partner: last sent date, pending event, event on ``as_of``.
+
+        A failed reminder is not pending: the next run retries it."""
         stats = {}
         groups = self.sudo()._read_group(
             [("company_id", "=", company.id), ("state", "!=", "cancelled")],
@@ -254,7 +261,7 @@ class AccountRelanceEvent(models.Model):
             entry = stats.setdefault(partner.id, {"last_sent": None, "pending": False})
             if state == "sent":
                 entry["last_sent"] = last_date
-            if state in OPEN_STATES:
+            if state in PENDING_STATES:
                 entry["pending"] = True
         for partner in (
             self.sudo()
@@ -273,17 +280,97 @@ class AccountRelanceEvent(models.Model):
         return stats
 
     @api.model
-    def _create_from_decision(self, company, decision, as_of):
-        partner = (
-            self.env["res.partner"].browse(decision.customer_key).with_company(company)
+    def _create_batch(self, company, decisions, as_of, penalties=None):
+        """Create the reminders of ``decisions`` at once, lines included.
+
+        Nothing is rendered, emailed or logged here: reminders that may go out
+        alone wait in the ``queued`` state for :meth:`_dispatch_queued`, which
+        renders their letters in batches after the run; the others wait for a
+        person in ``to_review``.
+
+        :param penalties: ``{move id: engine result}`` computed for the batch;
+            computed here for the moves it lacks
+        """
+        if not decisions:
+            return self.browse()
+        Level = self.env["account.relance.level"]
+        partners = (
+            self.env["res.partner"]
+            .browse([decision.customer_key for decision in decisions])
+            .with_company(company)
         )
-        level = self.env["account.relance.level"].browse(decision.level.key)
-        event = self.create(
-            self._prepare_event_vals(company, partner, level, decision, as_of)
+        penalties = self._penalties_for(company, decisions, as_of, penalties or {})
+        vals_list = [
+            self._prepare_event_vals(
+                company,
+                partner,
+                Level.browse(decision.level.key),
+                decision,
+                as_of,
+                penalties=penalties,
+            )
+            for partner, decision in zip(partners, decisions, strict=True)
+        ]
+        events = self.with_context(
+            tracking_disable=True,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            mail_notrack=True,
+        ).create(vals_list)
+        events = events.with_context(self.env.context)
+        events._supersede_failed()
+        events._apply_levels_to_invoices()
+        events._route()
+        return events
+
+    @api.model
+    def _create_from_decision(self, company, decision, as_of, penalties=None):
+        return self._create_batch(company, [decision], as_of, penalties)
+
+    @api.model
+    def _penalties_for(self, company, decisions, as_of, penalties):
+        """``penalties`` completed with the moves of ``decisions`` it lacks; an
+        engine refusal (e.g. a missing legal rate) raises a clear error."""
+        lines = self.env["account.move.line"].browse(
+            [key for decision in decisions for key in decision.covered_items]
         )
-        event._apply_levels_to_invoices()
-        event._dispatch()
-        return event
+        missing = lines.move_id.filtered(lambda move: move.id not in penalties)
+        if not missing:
+            return penalties
+        return {
+            **penalties,
+            **self.env["account.relance.penalty"]
+            .with_company(company)
+            ._compute_for_moves(missing, as_of),
+        }
+
+    def _supersede_failed(self):
+        """Earlier failed reminders of these customers are replaced by these:
+        they stay in the history, cancelled with the reason (never sealed, as
+        they were never sent)."""
+        failed = self.search(
+            [
+                ("company_id", "in", self.company_id.ids),
+                ("partner_id", "in", self.partner_id.ids),
+                ("state", "=", "failed"),
+                ("id", "not in", self.ids),
+            ]
+        )
+        replacement = {(event.company_id, event.partner_id): event for event in self}
+        for event in failed:
+            new = replacement[(event.company_id, event.partner_id)]
+            event._audit_sealing().write(
+                {
+                    "state": "cancelled",
+                    "cancel_reason": self.env._(
+                        "Échec remplacé par la relance %(name)s. / Failure replaced by "
+                        "reminder %(name)s.",
+                        name=new.name,
+                    ),
+                    "cancel_date": fields.Datetime.now(),
+                    "cancel_user_id": self.env.user.id,
+                }
+            )
 
     @api.model
     def _create_failed(self, company, decision, as_of, error):
@@ -298,7 +385,7 @@ class AccountRelanceEvent(models.Model):
 
     @api.model
     def _prepare_event_vals(
-        self, company, partner, level, decision, as_of, with_lines=True
+        self, company, partner, level, decision, as_of, with_lines=True, penalties=None
     ):
         lines = self.env["account.move.line"].browse(list(decision.covered_items))
         vals = {
@@ -317,24 +404,24 @@ class AccountRelanceEvent(models.Model):
             "user_id": self.env.user.id,
         }
         if with_lines:
-            vals.update(self._prepare_line_vals(lines, decision, level, as_of))
+            if penalties is None:
+                penalties = self.env["account.relance.penalty"]._compute_for_moves(
+                    lines.move_id, as_of
+                )
+            vals.update(
+                self._prepare_line_vals(lines, decision, level, as_of, penalties)
+            )
         return vals
 
     @api.model
-    def _prepare_line_vals(self, lines, decision, level, as_of):
-        penalties = self.env["account.relance.penalty"]._compute_for_moves(
-            lines.move_id, as_of
-        )
+    def _prepare_line_vals(self, lines, decision, level, as_of, penalties):
+        ordered_levels = level.policy_id._ordered_levels()
         advancing = {
-            key: self.env["account.relance.level"].browse(
-                level.policy_id._ordered_levels()[index].id
-            )
-            for key, index in decision.item_levels.items()
+            key: ordered_levels[index] for key, index in decision.item_levels.items()
         }
-        line_cmds, totals = (
-            [],
-            {"amount_due": 0.0, "interest_total": 0.0, "indemnity_total": 0.0},
-        )
+        currency = level.company_id.currency_id
+        line_cmds = []
+        totals = dict.fromkeys(("amount_due", "interest_total", "indemnity_total"), 0.0)
         charged = set()
         for line in lines:
             move = line.move_id
@@ -342,16 +429,15 @@ class AccountRelanceEvent(models.Model):
             first_of_move = move.id not in charged
             charged.add(move.id)
             new_level = advancing.get(line.id)
+            due_date = line.date_maturity or move.invoice_date_due
             line_vals = {
                 "move_id": move.id,
                 "move_line_id": line.id,
                 "invoice_date": move.invoice_date,
-                "due_date": line.date_maturity or move.invoice_date_due,
-                "days_late": max(
-                    (as_of - (line.date_maturity or move.invoice_date_due)).days, 0
-                ),
+                "due_date": due_date,
+                "days_late": max((as_of - due_date).days, 0),
                 "amount_total": abs(line.balance),
-                "amount_paid": abs(line.balance) - line.amount_residual,
+                "amount_paid": currency.round(abs(line.balance) - line.amount_residual),
                 "amount_residual": line.amount_residual,
                 "interest": float(result["interest"]) if first_of_move else 0.0,
                 "indemnity": float(result["indemnity"]) if first_of_move else 0.0,
@@ -365,34 +451,98 @@ class AccountRelanceEvent(models.Model):
             totals["interest_total"] += line_vals["interest"]
             totals["indemnity_total"] += line_vals["indemnity"]
             line_cmds.append(Command.create(line_vals))
-        currency = level.company_id.currency_id
         totals = {key: currency.round(value) for key, value in totals.items()}
         totals["total_claim"] = currency.round(sum(totals.values()))
         return {"line_ids": line_cmds, **totals}
 
     def _apply_levels_to_invoices(self):
-        """Invoices reach their new level now; it counts as sent only once sent."""
-        for event in self:
-            for line in event.line_ids.filtered("advances_level"):
-                line.move_id.sudo().write(
-                    {
-                        "relance_level_id": line.new_level_id.id,
-                        "relance_level_sent": False,
-                    }
-                )
+        """Invoices reach their new level now; it counts as sent only once sent.
+        One write per level, whatever the number of invoices."""
+        by_level = defaultdict(list)
+        for line in self.line_ids.filtered("advances_level"):
+            by_level[line.new_level_id.id].append(line.move_id.id)
+        for level_id, move_ids in by_level.items():
+            self.env["account.move"].sudo().browse(move_ids).write(
+                {"relance_level_id": level_id, "relance_level_sent": False}
+            )
 
-    # ----------------------------------------------------------- DISPATCH
-
-    def _dispatch(self):
-        """Automatic levels are performed now; the others wait for a person."""
+    def _route(self):
+        """Reminders a person must look at wait in review; the others are queued
+        for the dispatcher, which is woken up."""
+        queued = self.browse()
         for event in self:
             reason = event._review_reason()
             if reason:
-                event.review_reason = reason
-                event.state = "to_review"
+                event.write({"state": "to_review", "review_reason": reason})
             else:
-                event._perform_channels()
-            event._post_messages()
+                queued |= event
+        if queued:
+            queued.state = "queued"
+            self.env.ref("account_relance_fr.ir_cron_relance_dispatch")._trigger()
+
+    # ----------------------------------------------------------- DISPATCH
+
+    @api.model
+    def _cron_dispatch(self):
+        """Scheduled action: render and send the queued reminders, in batches."""
+        self._dispatch_queued(cron_progress=True)
+
+    @api.model
+    def _dispatch_queued(self, cron_progress=False):
+        """Perform every queued reminder, ``DISPATCH_BATCH_SIZE`` at a time: the
+        letters of a batch come from one wkhtmltopdf process per report."""
+        done, seen = 0, set()
+        while True:
+            ids = [
+                i for i in self._queued_batch_ids(DISPATCH_BATCH_SIZE) if i not in seen
+            ]
+            if not ids:
+                return done
+            seen.update(ids)
+            self.sudo().browse(ids)._dispatch()
+            done += len(ids)
+            if cron_progress:
+                remaining = self.sudo().search_count([("state", "=", "queued")])
+                self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+                if not config["test_enable"]:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _queued_batch_ids(self, limit):
+        """Ids of queued reminders, locked for this transaction: a second
+        dispatcher running at the same time skips them instead of sending them
+        twice."""
+        self.flush_model(["state"])
+        self.env.cr.execute(
+            """SELECT id FROM account_relance_event WHERE state = 'queued'
+                ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
+            [limit],
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _dispatch(self):
+        """Perform these reminders now: documents first (batched), then each
+        reminder's channels; a reminder that fails is marked failed with the
+        reason, the others go on."""
+        for company in self.company_id:
+            events = self.filtered(lambda e, c=company: e.company_id == c)
+            events = events.with_company(company).with_context(
+                mail_notify_force_send=False
+            )
+            events._prepare_documents()
+            for event in events:
+                event._perform_safely()
+            events._post_messages()
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+
+    def _perform_safely(self):
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._perform_channels()
+        except Exception as error:  # noqa: BLE001 — isolate this reminder
+            _logger.exception("Reminder %s could not be performed", self.name)
+            self._mark_failed(str(error) or repr(error))
 
     def _review_reason(self):
         """Why this event must wait for a person ('' when it may go out alone)."""
@@ -435,15 +585,20 @@ class AccountRelanceEvent(models.Model):
         return ""
 
     def _perform_channels(self):
-        """Email (mail queue), phone activity, letters queued for printing."""
+        """Phone activity; letters kept for printing; the email handed to the mail
+        queue: the reminder is sent once the mail queue has sent it
+        (see ``mail.mail._postprocess_sent_message``)."""
         self.ensure_one()
-        if self.channel_email:
-            self._send_email()
         if self.channel_phone:
             self._schedule_call()
         if self.channel_letter or self.channel_registered:
             self._attach_letter()
+        if self.channel_email:
+            self._send_email()
+        if self.channel_letter or self.channel_registered:
             self.state = "to_print"
+        elif self.channel_email:
+            self.state = "sending"
         else:
             self._mark_sent()
 
@@ -463,45 +618,128 @@ class AccountRelanceEvent(models.Model):
             subtype_xmlid="mail.mt_comment",
         )
         self.mail_message_id = message[:1].id if message else False
+        if (
+            not self.env["mail.mail"]
+            .sudo()
+            .search_count([("mail_message_id", "in", message.ids)])
+        ):
+            raise UserError(
+                self.env._(
+                    "Aucun email n'a été produit pour %(contact)s. / No email was "
+                    "produced for %(contact)s.",
+                    contact=self.contact_id.display_name,
+                )
+            )
+
+    # -------------------------------------------------------- DOCUMENTS
+
+    def _prepare_documents(self):
+        """Render the letters and invoice copies these reminders need, one
+        wkhtmltopdf process per batch of documents instead of one per document."""
+        needs_letter = self.filtered(
+            lambda e: (
+                e.level_id.report_id
+                and (e.channel_letter or e.channel_registered or e.channel_email)
+                and not e._letter_attachment()
+            )
+        )
+        for report in needs_letter.level_id.report_id:
+            events = needs_letter.filtered(
+                lambda e, r=report: e.level_id.report_id == r
+            )
+            pdfs = self.env["ir.actions.report"]._relance_render_batch(
+                report, events, marker=lambda e: f"({e.name})"
+            )
+            events._store_letters(pdfs)
+        with_invoices = self.filtered(
+            lambda e: e.channel_email and e.level_id.attach_invoices
+        )
+        if with_invoices:
+            with_invoices._store_invoice_copies(with_invoices.line_ids.move_id)
+
+    def _letter_attachment(self):
+        self.ensure_one()
+        return self.attachment_ids.filtered(
+            lambda att: (
+                att.res_model == self._name and att.name == self._letter_filename()
+            )
+        )
+
+    def _letter_filename(self):
+        return f"{self.name.replace('/', '-')}.pdf"
+
+    def _store_letters(self, pdfs):
+        """Attach ``pdfs`` ({event id: bytes}) to their reminders."""
+        events = self.filtered(lambda e: e.id in pdfs)
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": event._letter_filename(),
+                    "raw": pdfs[event.id],
+                    "res_model": self._name,
+                    "res_id": event.id,
+                    "mimetype": "application/pdf",
+                }
+                for event in events
+            ]
+        )
+        for event, attachment in zip(events, attachments, strict=True):
+            event.attachment_ids = [Command.link(attachment.id)]
+
+    def _store_invoice_copies(self, moves):
+        """Attach to each reminder a copy of its invoices, rendered once each."""
+        report = self.env.ref("account.account_invoices")
+        pdfs = self.env["ir.actions.report"]._relance_render_batch(
+            report, moves, marker=lambda move: move.name
+        )
+        vals_list, owners = [], []
+        for event in self:
+            for move in event.line_ids.move_id:
+                if move.id not in pdfs:
+                    continue
+                vals_list.append(
+                    {
+                        "name": f"{move._get_report_base_filename()}.pdf",
+                        "raw": pdfs[move.id],
+                        "res_model": self._name,
+                        "res_id": event.id,
+                        "mimetype": "application/pdf",
+                    }
+                )
+                owners.append(event)
+        attachments = self.env["ir.attachment"].create(vals_list)
+        for event, attachment in zip(owners, attachments, strict=True):
+            event.attachment_ids = [Command.link(attachment.id)]
 
     def _attach_letter(self):
+        """The reminder's letter, rendered now if the batch did not render it."""
+        self.ensure_one()
         report = self.level_id.report_id
-        existing = self.attachment_ids.filtered(lambda att: att.res_model == self._name)
+        existing = self._letter_attachment()
         if existing or not report:
             return existing
         content, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
             report, self.ids
         )
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": f"{self.name.replace('/', '-')}.pdf",
-                "raw": content,
-                "res_model": self._name,
-                "res_id": self.id,
-                "mimetype": "application/pdf",
-            }
-        )
-        self.attachment_ids = [Command.link(attachment.id)]
-        return attachment
+        self._store_letters({self.id: content})
+        return self._letter_attachment()
 
     def _invoice_attachments(self):
-        report = self.env.ref("account.account_invoices")
-        attachments = self.env["ir.attachment"]
-        for move in self.line_ids.move_id:
-            content, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
-                report, move.ids
+        """The invoice copies attached to this reminder, rendered now if missing."""
+        self.ensure_one()
+        copies = self.attachment_ids.filtered(
+            lambda att: (
+                att.res_model == self._name and att.name != self._letter_filename()
             )
-            attachments |= self.env["ir.attachment"].create(
-                {
-                    "name": f"{move._get_report_base_filename()}.pdf",
-                    "raw": content,
-                    "res_model": self._name,
-                    "res_id": self.id,
-                    "mimetype": "application/pdf",
-                }
-            )
-        self.attachment_ids = [Command.link(att.id) for att in attachments]
-        return attachments
+        )
+        if copies:
+            return copies
+        self._store_invoice_copies(self.line_ids.move_id)
+        return self.attachment_ids.filtered(
+            lambda att: att.name != self._letter_filename()
+        )
+
+    # ---------------------------------------------------------- OUTCOMES
 
     def _schedule_call(self):
         level = self.level_id
@@ -517,23 +755,67 @@ class AccountRelanceEvent(models.Model):
         )
 
     def _mark_sent(self):
+        """Sent: sealed in the company's chain, invoices at their level."""
         for event in self:
-            event._audit_sealing().write({"state": "sent", "user_id": self.env.user.id})
+            event._audit_sealing().write({"state": "sent"})
             event._audit_seal()
-            for line in event.line_ids.filtered("advances_level"):
-                line.move_id.sudo().write(
-                    {
-                        "relance_level_id": line.new_level_id.id,
-                        "relance_level_sent": True,
-                        "relance_last_date": event.date,
-                    }
+        advanced = self.line_ids.filtered("advances_level")
+        by_level_date = defaultdict(list)
+        for line in advanced:
+            by_level_date[(line.new_level_id.id, line.event_id.date)].append(
+                line.move_id.id
+            )
+        Move = self.env["account.move"].sudo()
+        for (level_id, date), move_ids in by_level_date.items():
+            Move.browse(move_ids).write(
+                {
+                    "relance_level_id": level_id,
+                    "relance_level_sent": True,
+                    "relance_last_date": date,
+                }
+            )
+        for event in self:
+            others = event.line_ids.move_id - advanced.move_id
+            if others:
+                others.sudo().write({"relance_last_date": event.date})
+
+    def _mark_failed(self, reason):
+        """Not sent: the reason is kept, the invoices go back to their level, and
+        the next daily run tries again (a failed reminder is not pending)."""
+        for event in self:
+            event._restore_invoice_levels()
+            event.write({"state": "failed", "failure_reason": reason})
+            event._message_log(
+                body=self.env._(
+                    "Échec de l'envoi : %(reason)s / Sending failed: %(reason)s",
+                    reason=reason,
                 )
-            (
-                event.line_ids.move_id
-                - event.line_ids.filtered("advances_level").move_id
-            ).sudo().write({"relance_last_date": event.date})
+            )
+
+    @api.model
+    def _on_mail_result(self, mails, failure_type=None, failure_reason=False):
+        """Called by the mail queue for each batch of mails it processed: the
+        reminders whose email left are sent, those whose email failed fail."""
+        events = self.sudo().search(
+            [
+                ("mail_message_id", "in", mails.mail_message_id.ids),
+                ("state", "in", ("sending", "to_print")),
+            ]
+        )
+        if not events:
+            return
+        if not failure_type:
+            events.filtered(lambda e: e.state == "sending")._mark_sent()
+            return
+        reasons = {mail.mail_message_id.id: mail.failure_reason for mail in mails}
+        for event in events:
+            event._mark_failed(
+                failure_reason or reasons.get(event.mail_message_id.id) or failure_type
+            )
 
     def _post_messages(self):
+        """One line in the chatter of the customer and of each invoice."""
+        bodies = defaultdict(dict)
         for event in self:
             body = self.env._(
                 "Relance %(name)s (%(level)s, %(state)s) du %(date)s. / Reminder %(name)s "
@@ -544,20 +826,22 @@ class AccountRelanceEvent(models.Model):
                 date=event.date,
             )
             for record in [*event.line_ids.move_id, event.partner_id]:
-                record.sudo()._message_log(body=body)
+                bodies[record._name][record.id] = body
+        for model, by_id in bodies.items():
+            self.env[model].sudo().browse(list(by_id))._message_log_batch(bodies=by_id)
 
     # ------------------------------------------------------------ ACTIONS
 
     def action_send(self):
-        """The review screen's button: performs a reviewed event, or records a
-        printed letter as posted."""
+        """The review screen's button: performs reviewed (or failed) reminders
+        now, or records printed letters as posted."""
+        to_perform = self.browse()
         for event in self:
             if event.state in ("to_review", "failed"):
                 problem = event._blocking_problem()
                 if problem:
                     raise UserError(problem)
-                event.failure_reason = False
-                event._perform_channels()
+                to_perform |= event
             elif event.state == "to_print":
                 if event.channel_registered and not event.registered_number:
                     raise UserError(
@@ -567,15 +851,20 @@ class AccountRelanceEvent(models.Model):
                             name=event.name,
                         )
                     )
+                event.user_id = self.env.user
                 event._mark_sent()
             else:
                 raise UserError(
                     self.env._(
-                        "La relance %(name)s est déjà envoyée ou annulée. / Reminder %(name)s is "
-                        "already sent or cancelled.",
+                        "La relance %(name)s est déjà envoyée, en cours d'envoi ou "
+                        "annulée. / Reminder %(name)s is already sent, being sent or "
+                        "cancelled.",
                         name=event.name,
                     )
                 )
+        if to_perform:
+            to_perform.write({"failure_reason": False, "user_id": self.env.user.id})
+            to_perform._dispatch()
         return True
 
     def action_cancel(self, reason=None):

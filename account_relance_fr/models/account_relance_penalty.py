@@ -24,16 +24,7 @@ class AccountRelancePenalty(models.AbstractModel):
 
         Amounts are ``Decimal`` in company currency. With ``raise_errors`` off an
         engine error (e.g. a missing rate half-year) gives zero amounts and the
-        error as detail, for display only.
-
-        The daily run computes a whole batch at once and passes the results in
-        the context key ``relance_penalty_cache`` ({(move id, as_of): result});
-        moves found there are not computed again."""
-        cache = self.env.context.get("relance_penalty_cache")
-        if cache is not None and moves:
-            cached = {move.id: cache.get((move.id, as_of)) for move in moves}
-            if all(cached.values()):
-                return cached
+        error as detail, for display only."""
         return self._compute_uncached(moves, as_of, raise_errors)
 
     @api.model

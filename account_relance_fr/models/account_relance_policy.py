@@ -272,28 +272,47 @@ class AccountRelancePolicy(models.Model):
     def _run_batch(self, company, decisions, as_of):
         """Create the reminders of one batch of customers.
 
-        The invoices of the whole batch are read and their penalties computed
-        at once, so that creating each reminder finds them in the cache; emails
-        go to the mail queue instead of being sent at the end of the batch."""
-        run = self.with_context(
-            relance_penalty_cache=self._batch_penalties(company, decisions, as_of),
-            mail_notify_force_send=False,
-        )
-        events = self.env["account.relance.event"]
+        The batch's invoices are read and their penalties computed at once, and
+        its reminders created with one ``create``. If that fails, the batch is
+        created again customer by customer so that one customer's failure is
+        recorded (state ``failed``) without stopping the others."""
+        Event = self.env["account.relance.event"].with_company(company)
+        penalties = self._batch_penalties(company, decisions, as_of)
+        ready = [d for d in decisions if self._covered_moves(d) <= penalties.keys()]
+        try:
+            with self.env.cr.savepoint():
+                events = Event._create_batch(company, ready, as_of, penalties)
+        except Exception:  # noqa: BLE001 — retried one by one below
+            _logger.warning(
+                "Batch of %s reminders failed; creating them one by one.",
+                len(ready),
+                exc_info=True,
+            )
+            events, ready = Event.browse(), []
+        created = {id(decision) for decision in ready}
         for decision in decisions:
-            events |= run._create_event_safely(company, decision, as_of)
+            if id(decision) not in created:
+                events |= self._create_event_safely(company, decision, as_of, penalties)
         return events
 
     @api.model
+    def _covered_moves(self, decision):
+        return set(
+            self.env["account.move.line"]
+            .browse(list(decision.covered_items))
+            .move_id.ids
+        )
+
+    @api.model
     def _batch_penalties(self, company, decisions, as_of):
-        """{(move id, as_of): penalties} for every invoice covered by ``decisions``."""
+        """{move id: penalties} for the invoices covered by ``decisions``; the
+        customers whose case the engine refuses are left out."""
         lines = self._batch_lines(decisions)
-        results = (
+        return (
             self.env["account.relance.penalty"]
             .with_company(company)
             ._compute_for_batch(lines.move_id, as_of)
         )
-        return {(move_id, as_of): result for move_id, result in results.items()}
 
     @api.model
     def _batch_lines(self, decisions):
@@ -327,12 +346,12 @@ class AccountRelancePolicy(models.Model):
         self.env.invalidate_all()
 
     @api.model
-    def _create_event_safely(self, company, decision, as_of):
+    def _create_event_safely(self, company, decision, as_of, penalties=None):
         """One customer's failure never stops the others."""
         Event = self.env["account.relance.event"].with_company(company)
         try:
             with self.env.cr.savepoint():
-                return Event._create_from_decision(company, decision, as_of)
+                return Event._create_from_decision(company, decision, as_of, penalties)
         except Exception as error:  # noqa: BLE001 — isolate this customer
             _logger.exception("Reminder for partner %s failed", decision.customer_key)
             with self.env.cr.savepoint():
@@ -351,6 +370,26 @@ class AccountRelancePolicy(models.Model):
                 continue
             decisions += dunning.decide_all(customers, ladder, as_of)
         return decisions
+
+    @api.model
+    def _demo_run(self, as_of):
+        """Demo data only: a past day's run, its reminders dispatched and their
+        emails recorded as delivered (a demo database has no mail server)."""
+        events = self._run_relances(as_of=as_of)
+        self.env["account.relance.event"]._dispatch_queued()
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id", "in", events.mail_message_id.ids),
+                    ("state", "=", "outgoing"),
+                ]
+            )
+        )
+        mails.write({"state": "sent"})
+        mails._postprocess_sent_message(success_pids=mails.recipient_ids.ids)
+        return events
 
     def action_run_now(self):
         events = self._run_relances()

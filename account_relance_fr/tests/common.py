@@ -82,9 +82,16 @@ class RelanceCommon(AccountTestInvoicingCommon):
 
     def _run(self, days_after_due, partners=None):
         as_of = self.DUE + timedelta(days=days_after_due)
-        return self.env["account.relance.policy"]._run_relances(
+        events = self.env["account.relance.policy"]._run_relances(
             as_of=as_of, partners=partners
         )
+        self._deliver()
+        return events
+
+    def _deliver(self):
+        """What the dispatcher cron and the mail queue do after a run."""
+        self.env["account.relance.event"]._dispatch_queued()
+        self.env["mail.mail"].sudo().process_email_queue()
 
     def _pay(self, move, amount=None, when=None):
         register = (

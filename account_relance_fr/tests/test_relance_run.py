@@ -139,17 +139,17 @@ class TestRelanceRun(RelanceCommon):
         self._invoice(self.customer)
         self._invoice(self.other_customer)
         Event = type(self.env["account.relance.event"])
-        original = Event._create_from_decision
+        original = Event._prepare_event_vals
         customer_id = self.customer.id
 
-        def flaky(self_, company, decision, as_of):
-            if decision.customer_key == customer_id:
+        def flaky(self_, company, partner, level, decision, as_of, **kwargs):
+            if decision.customer_key == customer_id and kwargs.get("with_lines", True):
                 raise RuntimeError("printer on fire")
-            return original(self_, company, decision, as_of)
+            return original(self_, company, partner, level, decision, as_of, **kwargs)
 
         logger = "odoo.addons.account_relance_fr.models.account_relance_policy"
         with (
-            patch.object(Event, "_create_from_decision", flaky),
+            patch.object(Event, "_prepare_event_vals", flaky),
             self.assertLogs(logger, level="ERROR"),
         ):
             events = self._run(1)

@@ -1,0 +1,146 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import functools
+import io
+import logging
+import re
+import subprocess
+
+import lxml.html
+
+from odoo import api, models
+from odoo.tools import config
+from odoo.tools.pdf import PdfFileReader, PdfFileWriter
+
+from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
+
+_logger = logging.getLogger(__name__)
+
+RENDER_BATCH_SIZE = 50
+_BLANKS = re.compile(r"\s+")
+
+
+@functools.cache
+def _wkhtmltopdf_has_patched_qt():
+    """Only a wkhtmltopdf built with patched Qt prints several HTML documents
+    into one PDF (and writes the outlines Odoo splits it on)."""
+    try:
+        version = subprocess.run(
+            [_get_wkhtmltopdf_bin(), "--version"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "patched qt" in version.lower()
+
+
+class IrActionsReport(models.Model):
+    _inherit = "ir.actions.report"
+
+    @api.model
+    def _relance_render_batch(self, report, records, marker):
+        """``{record id: PDF bytes}`` of ``report`` for ``records``, with one
+        wkhtmltopdf process per ``RENDER_BATCH_SIZE`` records.
+
+        Odoo splits a multi-record PDF on its outlines, which only a wkhtmltopdf
+        built with patched Qt writes. Otherwise the pages are split here on
+        ``marker(record)``, a text each document prints on its first page and no
+        other document of the batch prints; a batch that cannot be split for
+        sure is rendered record by record."""
+        pdfs = {}
+        for start in range(0, len(records), RENDER_BATCH_SIZE):
+            chunk = records[start : start + RENDER_BATCH_SIZE]
+            pdfs.update(self._relance_render_chunk(report, chunk, marker))
+        return pdfs
+
+    def _run_wkhtmltopdf(self, bodies, *args, **kwargs):
+        # EXTEND 'base': without patched Qt, wkhtmltopdf fails on several HTML
+        # documents; the reminders' batches are printed as one document, one
+        # record after the other from a new page, then split again.
+        if (
+            self.env.context.get("relance_one_document")
+            and len(bodies) > 1
+            and not _wkhtmltopdf_has_patched_qt()
+        ):
+            bodies = [self._relance_merge_bodies(bodies)]
+        return super()._run_wkhtmltopdf(bodies, *args, **kwargs)
+
+    @api.model
+    def _relance_merge_bodies(self, bodies):
+        """One HTML document holding the content of ``bodies``, each from a new
+        page (they share the same head: same report, same assets)."""
+        documents = [lxml.html.document_fromstring(body) for body in bodies]
+        first_body = documents[0].body
+        for document in documents[1:]:
+            page = lxml.html.Element("div", style="page-break-before: always;")
+            page.extend(list(document.body))
+            first_body.append(page)
+        return lxml.html.tostring(
+            documents[0], encoding="unicode", doctype="<!DOCTYPE html>"
+        )
+
+    @api.model
+    def _relance_render_chunk(self, report, records, marker):
+        if len(records) > 1 and self._relance_renders_pdf():
+            streams = self.with_context(
+                relance_one_document=True
+            )._render_qweb_pdf_prepare_streams(
+                report, {"report_type": "pdf"}, res_ids=records.ids
+            )
+            pdfs = {
+                res_id: value["stream"].getvalue()
+                for res_id, value in streams.items()
+                if res_id and value.get("stream")
+            }
+            combined = streams.get(False, {}).get("stream")
+            missing = records.filtered(lambda record: record.id not in pdfs)
+            if combined and missing == records:
+                pdfs = self._relance_split_on_markers(
+                    combined.getvalue(), records, marker
+                )
+            if all(record.id in pdfs for record in records):
+                return pdfs
+            _logger.info(
+                "Batch of %s documents could not be split; rendering one by one.",
+                len(records),
+            )
+        return {
+            record.id: self._render_qweb_pdf(report, record.ids)[0]
+            for record in records
+        }
+
+    @api.model
+    def _relance_renders_pdf(self):
+        """Whether ``_render_qweb_pdf`` calls wkhtmltopdf (tests get HTML unless
+        they ask for real rendering, as in Odoo's ``_pre_render_qweb_pdf``)."""
+        testing = config["test_enable"] or config["test_file"]
+        return not testing or bool(self.env.context.get("force_report_rendering"))
+
+    @api.model
+    def _relance_split_on_markers(self, content, records, marker):
+        """Split ``content`` before the first page showing each record's marker;
+        ``{}`` unless every marker starts a page in the records' order."""
+        reader = PdfFileReader(io.BytesIO(content), strict=False)
+        pages = [_BLANKS.sub("", page.extract_text() or "") for page in reader.pages]
+        starts = []
+        for record in records:
+            needle = _BLANKS.sub("", marker(record))
+            found = [index for index, text in enumerate(pages) if needle in text]
+            if len(found) != 1:
+                return {}
+            starts.append(found[0])
+        if starts[0] != 0 or starts != sorted(set(starts)):
+            return {}
+        pdfs = {}
+        for record, first, end in zip(
+            records, starts, [*starts[1:], len(pages)], strict=True
+        ):
+            writer = PdfFileWriter()
+            for index in range(first, end):
+                writer.addPage(reader.getPage(index))
+            stream = io.BytesIO()
+            writer.write(stream)
+            pdfs[record.id] = stream.getvalue()
+        return pdfs

@@ -1,0 +1,263 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The run creates reminders; the dispatcher renders and hands them to the mail
+queue; a reminder is sent once its email has left. Faults in the middle of any
+step lose nothing and send nothing twice."""
+
+import contextlib
+import io
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from odoo.addons.account_relance_fr.models import account_relance_policy
+
+from .common import RelanceCommon
+
+try:
+    from PyPDF2 import PdfReader
+except ImportError:  # pragma: no cover - PyPDF2 is an Odoo dependency
+    PdfReader = None
+
+
+class Killed(BaseException):
+    """What the worker's death looks like to the code: nothing catches it."""
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceDispatch(RelanceCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.customers = cls.customer | cls.other_customer
+        for index in range(3):
+            cls.customers |= cls._make_customer(
+                f"Client {index}", f"client{index}@example.fr"
+            )
+
+    def _mails_of(self, events):
+        return (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "in", events.mail_message_id.ids)])
+        )
+
+    def _event_emails(self, events):
+        """Emails sent or waiting for ``events``, whatever their state."""
+        return self.env["mail.message"].search(
+            [
+                ("model", "=", "account.relance.event"),
+                ("res_id", "in", events.ids),
+                ("subtype_id", "=", self.env.ref("mail.mt_comment").id),
+            ]
+        )
+
+    def _first_run(self):
+        as_of = self.DUE.replace(day=3)
+        return self.env["account.relance.policy"]._run_relances(
+            as_of=as_of, partners=self.customers
+        )
+
+    def test_run_queues_dispatch_sends_mail_queue_confirms(self):
+        invoice = self._invoice(self.customer)
+        event = self._first_run()
+        self.assertEqual(event.state, "queued", "the run renders and sends nothing")
+        self.assertFalse(event.attachment_ids)
+        self.assertEqual(invoice.relance_level_id, self.levels[0])
+        self.assertFalse(invoice.relance_level_sent)
+        self.env["account.relance.event"]._dispatch_queued()
+        self.assertEqual(event.state, "sending")
+        mail = self._mails_of(event)
+        self.assertEqual(len(mail), 1)
+        self.assertEqual(mail.state, "outgoing")
+        self.assertTrue(event.attachment_ids, "the letter is attached to the email")
+        self.assertLessEqual(
+            set(event.attachment_ids.ids), set(mail.attachment_ids.ids)
+        )
+        self.assertFalse(event.seal_hash, "not sealed before the email has left")
+        self.env["mail.mail"].sudo().process_email_queue()
+        self.assertEqual(event.state, "sent")
+        self.assertTrue(event.seal_hash)
+        self.assertTrue(invoice.relance_level_sent)
+        self.assertEqual(invoice.relance_last_date, event.date)
+        self.assertFalse(
+            self.env["account.relance.event"]._audit_check_chain(self.company)
+        )
+
+    def test_mail_server_failure_fails_event_and_next_run_retries(self):
+        invoice = self._invoice(self.customer)
+        event = self._first_run()
+        self.env["account.relance.event"]._dispatch_queued()
+        IrMailServer = type(self.env["ir.mail_server"])
+
+        def refuse(*args, **kwargs):
+            raise ConnectionRefusedError("SMTP relay down")
+
+        with (
+            patch.object(IrMailServer, "send_email", refuse),
+            self.assertLogs("odoo.addons.mail.models.mail_mail", level="INFO"),
+        ):
+            self.env["mail.mail"].sudo().process_email_queue()
+        self.assertEqual(event.state, "failed")
+        self.assertIn("SMTP relay down", event.failure_reason)
+        self.assertFalse(event.seal_hash, "a reminder that did not leave is not sealed")
+        self.assertFalse(invoice.relance_level_id, "the level did not advance")
+        self.assertFalse(self._run(1), "the same day's rerun does not resend")
+        retry = self._run(2)
+        self.assertEqual(retry.level_id, self.levels[0])
+        self.assertEqual(retry.state, "sent")
+        self.assertEqual(event.state, "cancelled", "the failure is kept, replaced")
+        self.assertIn(retry.name, event.cancel_reason)
+        self.assertTrue(invoice.relance_level_sent)
+        self.assertEqual(len(self._event_emails(retry)), 1)
+
+    def test_run_killed_in_a_batch_is_finished_by_the_rerun(self):
+        for customer in self.customers:
+            self._invoice(customer)
+        Policy = type(self.env["account.relance.policy"])
+        original = Policy._run_batch
+        calls = []
+
+        def batch_then_die(self_, company, decisions, as_of):
+            # Each batch is its own transaction (the cron commits after each):
+            # the first is kept, the second dies half-way and is rolled back.
+            with self.env.cr.savepoint():
+                calls.append(len(decisions))
+                events = original(self_, company, decisions[:1], as_of)
+                if len(calls) == 2:
+                    raise Killed
+                return events | original(self_, company, decisions[1:], as_of)
+
+        # Not assertRaises, which would roll the whole run back.
+        with (
+            patch.object(account_relance_policy, "RUN_BATCH_SIZE", 2),
+            patch.object(Policy, "_run_batch", batch_then_die),
+            contextlib.suppress(Killed),
+        ):
+            self._first_run()
+        self.assertEqual(len(calls), 2, "killed in the second batch")
+        self.env.invalidate_all()
+        Event = self.env["account.relance.event"]
+        kept = Event.search([("partner_id", "in", self.customers.ids)])
+        self.assertEqual(len(kept), 2, "the committed batch is kept")
+        self._first_run()
+        self._deliver()
+        events = Event.search([("partner_id", "in", self.customers.ids)])
+        self.assertEqual(len(events), len(self.customers))
+        self.assertEqual(events.partner_id, self.customers, "one reminder each")
+        self.assertEqual(set(events.mapped("state")), {"sent"})
+        for event in events:
+            self.assertEqual(len(self._event_emails(event)), 1, event.name)
+
+    def test_dispatch_killed_is_finished_once(self):
+        for customer in self.customers:
+            self._invoice(customer)
+        events = self._first_run()
+        Event = type(self.env["account.relance.event"])
+        original = Event._perform_channels
+        performed = []
+
+        def die_on_third(self_):
+            performed.append(self_.id)
+            if len(performed) == 3:
+                raise Killed
+            return original(self_)
+
+        # The dispatcher's transaction dies: rolled back.
+        with (
+            patch.object(Event, "_perform_channels", die_on_third),
+            contextlib.suppress(Killed),
+            self.env.cr.savepoint(),
+        ):
+            self.env["account.relance.event"]._dispatch_queued()
+        self.assertEqual(len(performed), 3)
+        self.env.invalidate_all()
+        self.assertEqual(set(events.mapped("state")), {"queued"})
+        self.assertFalse(self._event_emails(events), "the dead batch left no email")
+        self._deliver()
+        self._deliver()
+        self.assertEqual(set(events.mapped("state")), {"sent"})
+        for event in events:
+            self.assertEqual(len(self._event_emails(event)), 1, event.name)
+
+    def test_queued_reminders_are_taken_by_one_dispatcher(self):
+        """Rows being dispatched are locked: a second dispatcher skips them."""
+        self._invoice(self.customer)
+        event = self._first_run()
+        self.env.flush_all()
+        with self.registry.cursor() as other_cr:
+            other_cr.execute(
+                "SELECT id FROM account_relance_event WHERE id = %s "
+                "FOR UPDATE SKIP LOCKED",
+                [event.id],
+            )
+            self.assertFalse(
+                other_cr.fetchall(), "uncommitted queued rows are not visible"
+            )
+        ids = self.env["account.relance.event"]._queued_batch_ids(1000)
+        self.assertIn(event.id, ids)
+
+
+@tagged("post_install", "-at_install")
+class TestRelanceBatchRendering(RelanceCommon):
+    def setUp(self):
+        super().setUp()
+        from odoo.addons.base.models.ir_actions_report import wkhtmltopdf_state
+
+        if wkhtmltopdf_state not in ("ok", "upgrade") or PdfReader is None:
+            self.skipTest("wkhtmltopdf and PyPDF2 are needed")
+        # See test_relance_documents: wkhtmltopdf must not wait on the test server.
+        self.env["ir.config_parameter"].sudo().set_param(
+            "report.url", "http://127.0.0.1:9"
+        )
+
+    def test_letters_of_a_batch_come_from_one_wkhtmltopdf_process(self):
+        customers = self.customer | self.other_customer
+        customers |= self._make_customer("Petit SARL", "petit@example.fr")
+        for customer in customers:
+            self._invoice(customer, 1200.0)
+            self._invoice(customer, 800.0, due=self.DUE.replace(day=1))
+        self._run(1)
+        self._run(10)
+        self._run(20)
+        letters = self._run(30)
+        self.assertEqual(len(letters), 3)
+        self.assertEqual(set(letters.mapped("state")), {"to_review"})
+        Report = type(self.env["ir.actions.report"])
+        original = Report._run_wkhtmltopdf
+        processes = []
+
+        def counted(self_, bodies, *args, **kwargs):
+            processes.append(len(bodies))
+            return original(self_, bodies, *args, **kwargs)
+
+        with patch.object(Report, "_run_wkhtmltopdf", counted):
+            letters.with_context(force_report_rendering=True).action_send()
+        self.assertEqual(processes, [3], "one process for the three letters")
+        self.assertEqual(set(letters.mapped("state")), {"to_print"})
+        for letter in letters:
+            attachment = letter._letter_attachment()
+            self.assertEqual(len(attachment), 1)
+            self.assertTrue(attachment.raw.startswith(b"%PDF"))
+            pages = PdfReader(io.BytesIO(attachment.raw)).pages
+            text = " ".join(" ".join(page.extract_text().split()) for page in pages)
+            self.assertIn(letter.name, text)
+            self.assertIn(letter.partner_id.name, text)
+            for other in letters - letter:
+                self.assertNotIn(other.name, text)
+                self.assertNotIn(other.partner_id.name, text)
+
+    def test_unsplittable_batch_falls_back_to_one_by_one(self):
+        customers = self.customer | self.other_customer
+        for customer in customers:
+            self._invoice(customer)
+        events = self._run(1)
+        Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
+        report = self.env.ref("account_relance_fr.action_report_relance_letter")
+        pdfs = Report._relance_render_batch(
+            report, events, marker=lambda event: "no such marker"
+        )
+        self.assertEqual(set(pdfs), set(events.ids))
+        for event in events:
+            pages = PdfReader(io.BytesIO(pdfs[event.id])).pages
+            text = " ".join(" ".join(page.extract_text().split()) for page in pages)
+            self.assertIn(event.name, text)
