@@ -541,6 +541,9 @@ def letters(env, events, count):
 def dispatch(env, count):
     """What the dispatcher cron does after the run, on the first ``count``
     queued reminders: letters in batches, emails handed to the mail queue."""
+    if count <= 0:
+        print("(d) dispatch: skipped (--dispatch 0)")
+        return
     Event = env["account.relance.event"]
     queued = Event.search([("state", "=", "queued")], order="id", limit=count)
     with Measure(f"(d) dispatch of {len(queued)} queued reminders") as measure:

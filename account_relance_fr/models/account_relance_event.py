@@ -91,7 +91,7 @@ class AccountRelanceEvent(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, readonly=True, index=True
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(related="company_id.currency_id", store=True)
     partner_id = fields.Many2one(
         "res.partner", "Customer", required=True, readonly=True, index=True
     )
@@ -311,6 +311,7 @@ class AccountRelanceEvent(models.Model):
             )
             for partner, decision in zip(partners, decisions, strict=True)
         ]
+        lines_per_event = [vals.pop("line_ids", []) for vals in vals_list]
         events = self.with_context(
             tracking_disable=True,
             mail_create_nolog=True,
@@ -318,6 +319,7 @@ class AccountRelanceEvent(models.Model):
             mail_notrack=True,
         ).create(vals_list)
         events = events.with_context(self.env.context)
+        events._insert_lines(lines_per_event)
         events._supersede_failed()
         events._apply_levels_to_invoices()
         events._route()
@@ -455,16 +457,81 @@ class AccountRelanceEvent(models.Model):
         totals["total_claim"] = currency.round(sum(totals.values()))
         return {"line_ids": line_cmds, **totals}
 
+    def _insert_lines(self, lines_per_event):
+        """Insert the invoice lines of these new reminders in one query per
+        batch: the ORM's per-record work (defaults, currency rounding of each
+        amount, checks of a sealed reminder) is not needed for rows computed
+        and rounded here, and would cost most of the daily run's time."""
+        Line = self.env["account.relance.event.line"]
+        rows = []
+        for event, commands in zip(self, lines_per_event, strict=True):
+            for _command, _id, vals in commands:
+                rows.append(
+                    {**vals, "event_id": event.id, "company_id": event.company_id.id}
+                )
+        if not rows:
+            return
+        columns = sorted(rows[0])
+        audit = [self.env.uid, self.env.uid]
+        values = SQL(", ").join(
+            SQL(
+                "(%s, now() at time zone 'UTC', now() at time zone 'UTC')",
+                SQL(", ").join(
+                    [
+                        *(self._line_column_value(Line, c, row[c]) for c in columns),
+                        *audit,
+                    ]
+                ),
+            )
+            for row in rows
+        )
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO account_relance_event_line (%s, create_uid, write_uid, "
+                "create_date, write_date) VALUES %s",
+                SQL(", ").join(SQL.identifier(column) for column in columns),
+                values,
+            )
+        )
+        self.invalidate_recordset(["line_ids"])
+
+    @api.model
+    def _line_column_value(self, Line, column, value):
+        if value is False and Line._fields[column].type != "boolean":
+            return None
+        return value
+
     def _apply_levels_to_invoices(self):
         """Invoices reach their new level now; it counts as sent only once sent.
-        One write per level, whatever the number of invoices."""
-        by_level = defaultdict(list)
-        for line in self.line_ids.filtered("advances_level"):
-            by_level[line.new_level_id.id].append(line.move_id.id)
-        for level_id, move_ids in by_level.items():
-            self.env["account.move"].sudo().browse(move_ids).write(
-                {"relance_level_id": level_id, "relance_level_sent": False}
-            )
+        One query per batch, whatever the number of invoices."""
+        self._write_invoice_levels(sent=False)
+
+    def _write_invoice_levels(self, sent):
+        """Set the invoices advanced by these reminders to their new level in
+        SQL (bookkeeping fields of this addon only; no stored field depends on
+        them), ``sent`` telling whether the level counts as sent."""
+        self.env["account.relance.event.line"].flush_model()
+        query = SQL(
+            """UPDATE account_move AS move
+                  SET relance_level_id = line.new_level_id,
+                      relance_level_sent = %s,
+                      relance_last_date = CASE WHEN %s THEN event.date
+                                               ELSE move.relance_last_date END
+                 FROM account_relance_event_line AS line
+                 JOIN account_relance_event AS event ON event.id = line.event_id
+                WHERE line.move_id = move.id AND line.advances_level
+                  AND line.event_id IN %s""",
+            sent,
+            sent,
+            tuple(self.ids),
+        )
+        self.env["account.move"].flush_model(
+            ["relance_level_id", "relance_level_sent", "relance_last_date"]
+        )
+        self.env.cr.execute(query)
+        self.env["account.move"].invalidate_model(
+            ["relance_level_id", "relance_level_sent", "relance_last_date"]
+        )
 
     def _route(self):
         """Reminders a person must look at wait in review; the others are queued
