@@ -372,6 +372,66 @@ def dropdb(py: Path, conf: Path, db: str) -> None:
     run([py, "-c", code, conf, db], check=False, capture=True)
 
 
+# Run in `odoo shell` right after the uninstallation: prints one
+# "LEFTOVER <what>" line per problem, then "UNINSTALL CLEAN" when it ran to the end.
+UNINSTALL_CHECKS = textwrap.dedent(
+    f"""\
+    from odoo import SUPERUSER_ID, api
+    env = api.Environment(env.cr, SUPERUSER_ID, {{}})
+    cr = env.cr
+    def leftover(what, rows):
+        for row in rows:
+            print("LEFTOVER", what, row)
+    cr.execute("SELECT model, name FROM ir_model_data WHERE module = %s", ["{ADDON}"])
+    leftover("record", cr.fetchall())
+    cr.execute("SELECT id, name FROM ir_ui_view WHERE arch_db->>'en_US' ILIKE %s",
+               ["%relance%"])
+    leftover("view", cr.fetchall())
+    cr.execute("SELECT id, cron_name FROM ir_cron WHERE cron_name ILIKE %s",
+               ["%relance%"])
+    leftover("cron", cr.fetchall())
+    cr.execute("SELECT id, res_model FROM ir_act_window WHERE res_model LIKE %s"
+               " UNION ALL SELECT id, report_name FROM ir_act_report_xml"
+               " WHERE model LIKE %s OR report_name LIKE %s"
+               " UNION ALL SELECT id, model_name FROM ir_act_server"
+               " WHERE model_name LIKE %s OR code LIKE %s",
+               ["account.relance%", "account.relance%", "{ADDON}.%",
+                "account.relance%", "%relance%"])
+    leftover("action", cr.fetchall())
+    cr.execute("SELECT model, name FROM ir_model_fields WHERE name LIKE %s"
+               " OR model LIKE %s", ["relance%", "account.relance%"])
+    leftover("field", cr.fetchall())
+    cr.execute("SELECT model FROM ir_model WHERE model LIKE %s", ["account.relance%"])
+    leftover("model", cr.fetchall())
+    menus = env["ir.ui.menu"].with_context(active_test=False).search([])
+    leftover("menu without its action",
+             [m.complete_name for m in menus if m.action and not m.action.exists()])
+    models = ["account.move", "res.partner", "res.company", "res.config.settings"]
+    for model in models:
+        views = env["ir.ui.view"].search([("model", "=", model)])
+        try:
+            views._check_xml()
+            env[model].get_views([(False, "form"), (False, "list"), (False, "search")])
+        except Exception as error:
+            leftover("broken view of " + model, [repr(error)[:300]])
+    invoice = env["account.move"].search([("move_type", "=", "out_invoice")], limit=1)
+    if not invoice:
+        partner = env["res.partner"].create({{"name": "Uninstall check"}})
+        invoice = env["account.move"].create(
+            {{"move_type": "out_invoice", "partner_id": partner.id}})
+    try:
+        html = env["ir.actions.report"]._render_qweb_html(
+            "account.account_invoices", invoice.ids)[0].decode()
+        if invoice.partner_id.name not in html:
+            leftover("invoice report", ["customer missing from the HTML"])
+    except Exception as error:
+        leftover("invoice report", [repr(error)[:300]])
+    env.cr.rollback()
+    print("UNINSTALL CLEAN")
+    """
+)
+
+
 def odoo_tier(info: OdooInfo) -> None:
     say(f"Odoo tier: Odoo {info.version} from {info.src} with {info.python}")
     py = ensure_odoo_venv(info, REQ_ODOO)
@@ -410,7 +470,7 @@ def odoo_tier(info: OdooInfo) -> None:
         module = f"env['ir.module.module'].search([('name', '=', '{ADDON}')])"
         uninstall = (
             f"{module}.button_immediate_uninstall()\nenv.cr.commit()\n"
-            f"print('STATE', {module}.state)\n"
+            f"print('STATE', {module}.state)\n{UNINSTALL_CHECKS}"
         )
         proc = subprocess.run(
             [
@@ -438,6 +498,12 @@ def odoo_tier(info: OdooInfo) -> None:
         if proc.returncode != 0 or "STATE uninstalled" not in proc.stdout:
             raise DevError(f"uninstall failed, see {step}")
         check_log("uninstall", step)
+        leftovers = re.findall(r"^LEFTOVER (.*)$", proc.stdout, re.MULTILINE)
+        if leftovers or "UNINSTALL CLEAN" not in proc.stdout:
+            raise DevError(
+                f"uninstall left things behind, see {step}:\n" + "\n".join(leftovers)
+            )
+        say("uninstall: no view, cron, action, field or menu left; views valid")
         step = logs / "4-install-without-demo.log"
         run(
             odoo_cmd(

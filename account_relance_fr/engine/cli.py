@@ -57,6 +57,31 @@ def _load(data: bytes):
         raise EngineError(
             "input", "Entrée non UTF-8", "Input is not valid UTF-8"
         ) from None
+    document = _parse_json(text)
+    _check_unicode(document)
+    return document
+
+
+def _check_unicode(document) -> None:
+    """Refuse strings holding a lone surrogate (``"\\ud800"`` is valid JSON but
+    no valid text): they could not be written back as UTF-8."""
+    try:
+        json.dumps(document, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        raise EngineError(
+            "input",
+            "Caractère Unicode invalide (substitut isolé)",
+            "Invalid Unicode character (lone surrogate)",
+        ) from None
+    except (ValueError, RecursionError):
+        raise EngineError(
+            "input",
+            "JSON invalide ou trop imbriqué",
+            "Invalid or too deeply nested JSON",
+        ) from None
+
+
+def _parse_json(text: str):
     try:
         return json.loads(
             text,
@@ -121,6 +146,6 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.buffer.write(out.encode("utf-8"))
         sys.stdout.flush()
     if err:
-        sys.stderr.buffer.write(err.encode("utf-8"))
+        sys.stderr.buffer.write(err.encode("utf-8", "backslashreplace"))
         sys.stderr.flush()
     return code

@@ -649,6 +649,62 @@ class AccountRelanceEvent(models.Model):
             return self.env._(
                 "Aucune facture dans cette relance. / No invoice in this reminder."
             )
+        return self._stale_problem()
+
+    def _stale_problem(self):
+        """Why the amounts of this unsent reminder are not the ones to claim
+        ('' when they are): an invoice cancelled, reset to draft, paid or partly
+        paid since the reminder was prepared, an invoice in another currency than
+        the reminder's (its amounts would be converted), or totals that no longer
+        add up to the lines."""
+        self.ensure_one()
+        currency = self.currency_id
+        for line in self.line_ids:
+            move = line.move_id
+            if move.state != "posted":
+                return self.env._(
+                    "La facture %(move)s n'est plus validée (annulée ou remise en "
+                    "brouillon) depuis la préparation de la relance : annulez cette "
+                    "relance. / Invoice %(move)s is no longer posted (cancelled or reset "
+                    "to draft) since the reminder was prepared: cancel this reminder.",
+                    move=move.display_name,
+                )
+            if move.currency_id != currency:
+                return self.env._(
+                    "La facture %(move)s est en %(currency)s : une relance ne réclame "
+                    "que des montants en %(own)s, traitez ce client à la main. / "
+                    "Invoice %(move)s is in %(currency)s: a reminder claims amounts in "
+                    "%(own)s only, handle this customer by hand.",
+                    move=move.display_name,
+                    currency=move.currency_id.name,
+                    own=currency.name,
+                )
+            now = (
+                line.move_line_id.amount_residual
+                if line.move_line_id
+                else move.amount_residual_signed
+            )
+            if currency.compare_amounts(now, line.amount_residual):
+                return self.env._(
+                    "Le reste dû de la facture %(move)s a changé depuis la préparation "
+                    "de la relance (%(then)s → %(now)s) : annulez cette relance, le "
+                    "prochain passage en prépare une à jour. / The amount due on "
+                    "invoice %(move)s changed since the reminder was prepared "
+                    "(%(then)s → %(now)s): cancel this reminder, the next run prepares "
+                    "an up-to-date one.",
+                    move=move.display_name,
+                    then=currency.format(line.amount_residual),
+                    now=currency.format(now),
+                )
+        if currency.compare_amounts(
+            self.amount_due, sum(self.line_ids.mapped("amount_residual"))
+        ):
+            return self.env._(
+                "Le montant dû de la relance %(name)s ne correspond plus à ses "
+                "factures : annulez-la. / The overdue amount of reminder %(name)s no "
+                "longer matches its invoices: cancel it.",
+                name=self.name,
+            )
         return ""
 
     def _perform_channels(self):

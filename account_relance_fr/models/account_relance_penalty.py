@@ -185,10 +185,14 @@ class AccountRelancePenalty(models.AbstractModel):
         receivable = move.line_ids.filtered(
             lambda line: line.account_type == "asset_receivable"
         )
+        invoice_date = move.invoice_date or move.date
         for partial in receivable.matched_credit_ids:
             counterpart = partial.credit_move_id
+            # An advance received before the invoice reduces the debt from its
+            # first day: dated on the invoice date, it bears no interest (the
+            # engine refuses a payment dated before its invoice).
             entry = {
-                "date": counterpart.date.isoformat(),
+                "date": max(counterpart.date, invoice_date).isoformat(),
                 "amount": self._money(partial.amount, move),
             }
             if counterpart.move_id.move_type == "out_refund":
@@ -199,9 +203,10 @@ class AccountRelancePenalty(models.AbstractModel):
                 payments.append(entry)
         return {
             "ref": str(move.id),
-            "invoice_date": (move.invoice_date or move.date).isoformat(),
-            "due_date": (
-                move.invoice_date_due or move.invoice_date or move.date
+            "invoice_date": invoice_date.isoformat(),
+            # A due date typed before the invoice date: due on the invoice date.
+            "due_date": max(
+                move.invoice_date_due or invoice_date, invoice_date
             ).isoformat(),
             "amount_ttc": self._money(abs(move.amount_total_signed), move),
             "payments": payments,

@@ -3,9 +3,14 @@
 robustness of the command against random and malformed input."""
 
 import json
+import re
+import subprocess
+import sys
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
+import pytest
 from engine_helpers import build_case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +26,8 @@ from account_relance_fr.engine import (
 from account_relance_fr.engine.cli import run
 
 RATES = load_default_rates()
+MONEY = re.compile(r"\d+\.\d\d")
+ROOT = Path(__file__).resolve().parents[2]
 FIRST = date(2015, 1, 1)
 LAST = date(2026, 12, 31)
 SETTINGS = settings(
@@ -233,11 +240,13 @@ def check_command(stdin: bytes) -> dict | None:
     if code == 2:
         assert out == "" and err.startswith("error: ")
         assert err.count("\n") == 1 and err.endswith("\n")
+        assert " / " in err, "bilingual message"
         return None
     assert err == ""
-    result = json.loads(out)
+    out.encode("utf-8")  # what the command writes must be valid UTF-8
+    result = json.loads(out, parse_float=str, parse_int=str)
     check_amounts(result)
-    return result
+    return json.loads(out)
 
 
 def check_amounts(result: dict) -> None:
@@ -254,17 +263,36 @@ def check_amounts(result: dict) -> None:
     for item in items:
         for key in money_keys:
             if key in item:
-                value = Decimal(item[key])
-                assert value >= 0 and value == value.quantize(Decimal("0.01")), key
-        assert isinstance(item["days_late"], int) and item["days_late"] >= 0
-    for segment in result["segments"]:
-        for key in ("principal", "rate_pct", "interest_exact", "interest_rounded"):
-            try:
-                value = Decimal(segment[key])
-            except InvalidOperation as error:
-                raise AssertionError(key) from error
-            assert value.is_finite() and value >= 0, key
-        assert segment["days"] > 0
+                assert_money(item[key], key)
+        assert int(item["days_late"]) >= 0
+    segments = [seg for item in items for seg in item["segments"]]
+    for segment in segments:
+        assert_money(segment["interest_rounded"], "interest_rounded")
+        # Exact bases and rates: an interest-first imputation leaves a sub-cent
+        # fraction in the base, shown with all its digits (engine README §11).
+        for key in ("principal", "rate_pct", "interest_exact"):
+            assert_decimal(segment[key], key)
+        assert int(segment["days"]) > 0
+
+
+def assert_decimal(text, key) -> Decimal:
+    """``text`` is a JSON string holding a finite, non-negative decimal."""
+    assert isinstance(text, str), (key, text)
+    try:
+        value = Decimal(text)
+    except InvalidOperation as error:
+        raise AssertionError((key, text)) from error
+    assert value.is_finite() and value >= 0, (key, text)
+    return value
+
+
+def assert_money(text, key) -> None:
+    """``text`` is a non-negative amount written with exactly two decimals."""
+    value = assert_decimal(text, key)
+    assert MONEY.fullmatch(text) and value == value.quantize(Decimal("0.01")), (
+        key,
+        text,
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -391,3 +419,172 @@ def test_valid_cases_succeed_and_totals_add_up(data):
             item["interest_exact"]
         ).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
     assert parse_case(data).evaluation_date.isoformat() == data["evaluation_date"]
+
+
+# ----------------------------------- the command fed hostile input (issue 8)
+
+CASE_KEYS = [path[0] for path in PATHS if len(path) == 1]
+INVOICE_KEYS = ["ref", "invoice_date", "due_date", "amount_ttc", "payments"]
+INVOICE_KEYS += ["credit_notes", "unknown"]
+UNICODE = st.text(
+    st.characters(exclude_categories=()), max_size=12
+)  # every code point, lone surrogates included
+HOSTILE = FIELD_VALUES | UNICODE | st.integers(-(10**40), 10**40)
+
+
+@st.composite
+def case_shaped(draw):
+    """A dict with the case's own keys (a random subset) whose values are
+    random, of any type; invoices are lists of invoice-shaped dicts."""
+    keys = draw(st.lists(st.sampled_from(CASE_KEYS), unique=True, max_size=8))
+    data = {key: draw(HOSTILE) for key in keys}
+    if draw(st.booleans()):
+        data["invoices"] = [
+            {
+                key: draw(HOSTILE)
+                for key in draw(st.lists(st.sampled_from(INVOICE_KEYS), unique=True))
+            }
+            for _ in range(draw(st.integers(0, 3)))
+        ]
+    return data
+
+
+@settings(max_examples=200, deadline=None)
+@given(case_shaped())
+def test_command_never_crashes_on_case_shaped_random_json(data):
+    check_command(json.dumps(data).encode("utf-8"))
+
+
+RAW_NUMBERS = [
+    "1e999",
+    "-1e999",
+    "1E400",
+    "1e-400",
+    "-0",
+    "-0.0",
+    "1" + "0" * 400,
+    "0." + "0" * 400 + "1",
+    "123456789012345678901234567890.12",
+    "999999999999.99",
+    "1000000000000",
+    "1000000000001",
+    "9.999999999999999e11",
+    "12.345",
+    "true",
+    "null",
+    "[]",
+    "{}",
+]
+
+
+NUMBER_SLOTS = {
+    "amount_ttc": ("invoices", 0, "amount_ttc"),
+    "payment": ("invoices", 0, "payments", 0, "amount"),
+    "credit_note": ("invoices", 0, "credit_notes", 0, "amount_ttc"),
+    "rate": ("contractual_rate_pct",),
+    "costs": ("justified_recovery_costs_ht",),
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    number=st.sampled_from(RAW_NUMBERS) | st.integers(-(10**30), 10**30).map(str),
+    slot=st.sampled_from(sorted(NUMBER_SLOTS)),
+)
+def test_command_never_crashes_on_huge_or_odd_json_numbers(number, slot):
+    """Numbers written as raw JSON tokens (not strings): huge, tiny, exponent,
+    negative zero, too many decimals, or another type in their place."""
+    data = build_case(
+        [
+            {
+                "payments": [{"date": "2019-02-10", "amount": "100.00"}],
+                "credit_notes": [{"date": "2019-02-20", "amount_ttc": "50.00"}],
+            }
+        ]
+    )
+    *path, last = NUMBER_SLOTS[slot]
+    target = data
+    for key in path:
+        target = target[key]
+    target[last] = "@NUMBER@"
+    text = json.dumps(data).replace('"@NUMBER@"', number)
+    json.loads(text)  # the document itself is well-formed JSON
+    check_command(text.encode("utf-8"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    invoice_date=st.dates(date(1, 1, 1), date(9999, 12, 31)),
+    due_days=st.integers(-400, 40000),
+    evaluation_days=st.integers(-400, 40000),
+    payment_days=st.integers(-40000, 40000),
+)
+def test_absurd_dates_give_an_error_or_sound_amounts(
+    invoice_date, due_days, evaluation_days, payment_days
+):
+    """Dates from year 1 to 9999, due dates before the invoice, payments
+    before the invoice or centuries later: a clean error or sound amounts."""
+
+    def shifted(days):
+        try:
+            return (invoice_date + timedelta(days=days)).isoformat()
+        except OverflowError:
+            return "9999-12-31"
+
+    data = build_case(
+        [
+            {
+                "invoice_date": invoice_date.isoformat(),
+                "due_date": shifted(due_days),
+                "payments": [{"date": shifted(payment_days), "amount": "10.00"}],
+            }
+        ],
+        evaluation_date=shifted(evaluation_days),
+    )
+    check_command(json.dumps(data).encode("utf-8"))
+
+
+def test_lone_surrogate_is_a_clean_error():
+    """``"\\ud800"`` is valid JSON but not valid text: refused, never a
+    traceback when the reference is echoed back in the output."""
+    data = build_case([{"ref": "\ud800"}])
+    code, out, err = run(json.dumps(data).encode("utf-8"))
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: input: Caractère Unicode invalide (substitut isolé) / "
+        "Invalid Unicode character (lone surrogate)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "stdin",
+    [b"", b"   \n", b"\xef\xbb\xbf{}", b"null", b'"text"', b"0", b"{}", b"[]"],
+    ids=["empty", "blank", "bom", "null", "string", "number", "object", "list"],
+)
+def test_empty_and_trivial_input_is_one_line_error(stdin):
+    code, out, err = run(stdin)
+    assert (code, out) == (2, "")
+    assert err.startswith("error: ") and err.count("\n") == 1 and " / " in err
+
+
+@settings(max_examples=15, deadline=None)
+@given(case_shaped() | valid_cases())
+def test_real_process_prints_one_line_or_sound_json(data):
+    """The command as a real process (what a shell script sees): exit 0 with
+    JSON, or exit 2 with exactly one line ``error: ...`` and no traceback."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "account_relance_fr.engine", "--compact"],
+        input=json.dumps(data).encode("utf-8"),
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode in (0, 2), proc.stderr
+    if proc.returncode == 2:
+        assert proc.stdout == b""
+        err = proc.stderr.decode("utf-8")
+        assert err.startswith("error: ") and err.count("\n") == 1, err
+    else:
+        assert proc.stderr == b""
+        check_amounts(json.loads(proc.stdout, parse_float=str, parse_int=str))
