@@ -12,5 +12,4 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import account_relance_audit
-from . import account_relance_event_audit
 from . import account_relance_analysis

@@ -197,6 +197,17 @@ class AccountRelanceEvent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
+            # Created unsent and unsealed: only sending marks it sent and seals
+            # it; nobody (sudo included) creates what looks like a sent reminder.
+            forged = set(vals) & (SEAL_FIELDS | CANCEL_SEAL_FIELDS)
+            if vals.get("state") in ("sent", "cancelled") or forged:
+                raise UserError(
+                    self.env._(
+                        "Une relance est créée non envoyée : seul son envoi la marque "
+                        "envoyée et la scelle. / A reminder is created unsent: only "
+                        "sending it marks it sent and seals it."
+                    )
+                )
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"].next_by_code("account.relance.event") or "/"
@@ -966,6 +977,9 @@ class AccountRelanceEvent(models.Model):
                     raise UserError(problem)
                 to_perform |= event
             elif event.state == "to_print":
+                problem = event._stale_problem()
+                if problem:
+                    raise UserError(problem)
                 if event.channel_registered and not event.registered_number:
                     raise UserError(
                         self.env._(

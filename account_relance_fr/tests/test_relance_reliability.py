@@ -129,7 +129,9 @@ class TestRelanceReliability(RelanceCommon):
         self._assert_refused(event, "Pas d'adresse email", "No email address")
         self.customer.email = "durand@example.fr"
         event.action_send()
-        self.assertEqual(event.state, "sent", "sent once the email is known")
+        self.assertEqual(event.state, "sending", "in the mail queue")
+        self._deliver()
+        self.assertEqual(event.state, "sent", "sent once the email has left")
 
         self._letter_policy(self.other_customer)
         self.other_customer.write({"street": False})

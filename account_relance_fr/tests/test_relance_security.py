@@ -303,6 +303,7 @@ class TestRelanceSecurity(RelanceCommon):
         pending = self._run(1)
         self.customer.email = "durand@example.fr"
         pending.action_send()
+        self._deliver()
         self.assertEqual(pending.state, "sent")
         event = pending.with_user(self.auditor)
         self.assertEqual(event.line_ids.amount_residual, 1000.0)
