@@ -3,6 +3,7 @@ from . import test_install
 from . import test_relance_run
 from . import test_relance_security
 from . import test_relance_documents
+from . import test_relance_documents_styled
 from . import test_relance_performance
 from . import test_relance_audit
 from . import test_relance_analysis
