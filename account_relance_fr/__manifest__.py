@@ -40,6 +40,7 @@
         "views/res_partner_views.xml",
         "views/account_relance_analysis_views.xml",
         "views/res_config_settings_views.xml",
+        "views/res_company_views.xml",
         # Menus
         "views/account_relance_fr_menus.xml",
         # Audit: reminder history, integrity of the sealed chain, exports

@@ -69,23 +69,38 @@ class ResCompany(models.Model):
         help="Income account of the 40 € fixed indemnity (e.g. 7588).",
     )
     relance_invoice_legal_text = fields.Text(
-        "Late-payment mentions on invoices",
+        "Escompte conditions and extra invoice mentions",
         translate=True,
-        default=lambda self: self.env._(
-            "En cas de retard de paiement, des pénalités de retard sont exigibles de plein "
-            "droit au taux de la BCE majoré de 10 points, ainsi qu'une indemnité "
-            "forfaitaire pour frais de recouvrement de 40 € (C. com. L441-10 et D441-5). "
-            "Pas d'escompte pour paiement anticipé."
-        ),
+        help="Printed on customer invoices after the late-payment rate and the fixed "
+        "indemnity, which are always printed. Leave empty to print the standard "
+        "wording in the customer's language (no discount for early payment). "
+        "Translatable: give each language its own text.",
     )
     relance_formal_notice_text = fields.Text(
         "Mise en demeure closing text",
         translate=True,
-        default=lambda self: self.env._(
-            "La présente lettre vaut mise en demeure. À défaut de paiement dans le délai "
-            "indiqué, nous saisirons la juridiction compétente d'une requête en injonction "
-            "de payer, sans autre avis."
-        ),
+        help="Closing paragraph of the mise en demeure. Leave empty to print the "
+        "standard wording in the customer's language (formal notice, then an "
+        "application for an injonction de payer). Translatable: give each language "
+        "its own text.",
+    )
+    # Legal identity printed on the letters (C. com. R123-237, L441-9): Odoo has
+    # no legal-form, share-capital or trade-register field.
+    relance_legal_form = fields.Char(
+        "Legal form",
+        help="Legal form printed after the company name on letters and formal "
+        "notices, e.g. SAS, SASU, SARL, EURL, SA, SCI, EI.",
+    )
+    relance_share_capital = fields.Monetary(
+        "Share capital",
+        currency_field="currency_id",
+        help='Capital social printed with the legal form ("SAS au capital de '
+        '10 000 €"). Leave empty when the company has none (sole trader).',
+    )
+    relance_trade_register = fields.Char(
+        "Trade register",
+        help="Register and city of registration printed before the SIREN, e.g. "
+        '"RCS Lyon" (or "RM" for a craftsman).',
     )
 
     @api.model_create_multi

@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,26 +23,57 @@ class AccountRelanceDocument(models.AbstractModel):
     _description = "Reminder documents: shared helpers"
 
     @api.model
-    def _identity(self, partner):
-        """Legal identity of a company or a person (res.partner).
+    def _identity(self, partner, company=None):
+        """Legal identity of the creditor (``company`` given) or of a debtor.
 
-        Odoo 18 has no legal-form field: the legal form is part of the name when
-        the user wrote it there (e.g. "Durand SARL")."""
+        Odoo has no legal-form field on partners: a debtor's legal form is the
+        one written in its name (e.g. "Durand SARL"). The SIREN is read from the
+        company ID (9 digits, or the first 9 of a 14-digit SIRET); the SIRET from
+        l10n_fr's ``siret`` field when installed, else from a 14-digit company ID.
+        A company ID of another shape is printed as it is."""
         partner = partner.commercial_partner_id
-        siret = partner.siret if "siret" in partner._fields else False
-        registry = partner.company_registry or False
-        return {
+        registry = (partner.company_registry or "").strip()
+        digits = re.sub(r"\D", "", registry)
+        siret = partner.siret if "siret" in partner._fields and partner.siret else ""
+        siret = re.sub(r"\D", "", siret) or (digits if len(digits) == 14 else "")
+        siren = digits[:9] if len(digits) in (9, 14) else siret[:9]
+        identity = {
             "partner": partner,
             "name": partner.name,
             "is_company": partner.is_company,
-            "registry": registry,
-            "siret": siret if siret and siret != registry else False,
+            "legal_form": False,
+            "capital": False,
+            "currency": False,
+            "register": False,
+            "siren": self._group_digits(siren) if len(siren) == 9 else False,
+            "siret": self._group_digits(siret) if len(siret) == 14 else False,
+            "registry": registry if registry and len(digits) not in (9, 14) else False,
             "vat": partner.vat or False,
         }
+        if company:
+            identity.update(
+                legal_form=company.relance_legal_form or False,
+                capital=company.relance_share_capital or False,
+                currency=company.currency_id,
+                register=company.relance_trade_register or False,
+            )
+        return identity
 
     @api.model
-    def _bank_details(self, company):
-        bank = company.partner_id.bank_ids[:1]
+    def _group_digits(self, digits):
+        """SIREN / SIRET as usually printed: 552 100 554 / 552 100 554 00012."""
+        groups = [digits[i : i + 3] for i in range(0, 9, 3)]
+        if len(digits) > 9:
+            groups.append(digits[9:])
+        return " ".join(groups)
+
+    @api.model
+    def _bank_details(self, company, moves=None):
+        """The account to pay to: the one the invoices designate (their
+        "Recipient Bank"), else the company's first bank account."""
+        bank = (moves.partner_bank_id[:1] if moves else False) or (
+            company.partner_id.bank_ids[:1]
+        )
         if not bank:
             return False
         return {

@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 
 from .relance_document import LEGAL_BASIS
 
@@ -38,14 +38,16 @@ class ReportRelanceLetter(models.AbstractModel):
         else:
             tone = "courteous"
         lines = event.line_ids
+        company = event.company_id
+        lang = self._event_lang(event)
         return {
             "tone": tone,
             "debtor_type": debtor_type,
             "legal_basis": LEGAL_BASIS[debtor_type],
-            "creditor": Document._identity(event.company_id.partner_id),
+            "creditor": Document._identity(company.partner_id, company),
             "debtor": Document._identity(event.partner_id),
             "contact": event.contact_id or event.partner_id,
-            "bank": Document._bank_details(event.company_id),
+            "bank": Document._bank_details(company, lines.move_id),
             "payment_refs": [
                 line.move_id.payment_reference or line.move_id.name
                 for line in lines
@@ -64,9 +66,24 @@ class ReportRelanceLetter(models.AbstractModel):
             ],
             "penalties": self._penalties(event) if level.is_formal_notice else {},
             "has_indemnity": bool(event.indemnity_total) and debtor_type != "consumer",
-            "closing_text": event.company_id.relance_formal_notice_text or False,
-            "signatory": event.user_id or self.env.user,
+            # The company's own wording, in the customer's language (else the
+            # template's standard wording, translated like the rest).
+            "closing_text": company.with_context(lang=lang).relance_formal_notice_text
+            or False,
+            "signatory": self._signatory(event),
         }
+
+    @api.model
+    def _signatory(self, event):
+        """The user who sent the reminder, else the one printing it; none
+        (the company signs) when it was the automatic run (OdooBot)."""
+        user = event.user_id or self.env.user
+        return user if user.id != SUPERUSER_ID and not user._is_public() else False
+
+    @api.model
+    def _event_lang(self, event):
+        """Language of the letter: the reminder contact's, else the customer's."""
+        return (event.contact_id.lang or event.partner_id.lang) or self.env.lang
 
     @api.model
     def _earlier_events(self, event):
@@ -96,7 +113,7 @@ class ReportRelanceLetter(models.AbstractModel):
         afterwards with an earlier date), the stored explanation is printed
         instead, so the letter always shows the amounts actually claimed."""
         moves = event.line_ids.move_id
-        lang = (event.contact_id or event.partner_id).lang
+        lang = self._event_lang(event)
         results = self.env["account.relance.penalty"]._compute_for_moves(
             moves, event.date, raise_errors=False
         )

@@ -83,7 +83,7 @@ class ReportRelanceStatement(models.AbstractModel):
         return {
             "rows": rows,
             "totals": {key: currency.round(value) for key, value in totals.items()},
-            "creditor": Document._identity(company.partner_id),
+            "creditor": Document._identity(company.partner_id, company),
             "debtor": Document._identity(partner),
             "contact": partner._relance_contact(),
             "bank": Document._bank_details(company),

@@ -5,6 +5,7 @@ from . import test_relance_dispatch
 from . import test_relance_security
 from . import test_relance_reliability
 from . import test_relance_documents
+from . import test_relance_documents_styled
 from . import test_relance_performance
 from . import test_relance_audit
 from . import test_relance_analysis

@@ -9,6 +9,8 @@ from unittest import skipIf
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import file_open
+from odoo.tools.translate import TranslationFileReader
 
 from .common import RelanceCommon
 
@@ -41,6 +43,9 @@ class TestRelanceDocuments(RelanceCommon):
                 "company_registry": "123 456 789 00012",
                 "vat": "FR40123456789",
                 "phone": "+33 1 23 45 67 89",
+                "relance_legal_form": "SAS",
+                "relance_share_capital": 10000.0,
+                "relance_trade_register": "RCS Paris",
             }
         )
         bank = cls.env["res.bank"].create({"name": "Banque Test", "bic": "BTESFRPPXXX"})
@@ -93,7 +98,8 @@ class TestRelanceDocuments(RelanceCommon):
         for space in ("\u202f", "\xa0"):
             text = text.replace(space, " ")
         text = text.replace("\u200b", "")
-        return " ".join(text.split())
+        # PyPDF2 puts a space between two text runs: "Paris , March 31".
+        return " ".join(text.split()).replace(" ,", ",").replace(" .", ".")
 
     def _event_at(self, partner, level, as_of=EVAL_DAY, **extra):
         """A reminder of ``partner`` at ``level`` built by the run's own code."""
@@ -160,12 +166,20 @@ class TestRelanceDocuments(RelanceCommon):
             "MISE EN DEMEURE",
             "Lettre recommandée avec accusé de réception",
             "n° 1A 234 567 8901 2",
+            # creditor: legal name, legal form and capital, register, SIREN,
+            # SIRET, VAT number, address
             self.company.name,
-            "123 456 789 00012",
-            "FR40123456789",
+            "SAS with a share capital of 10,000.00 €",
+            "RCS Paris 123 456 789",
+            "SIRET 123 456 789 00012",
+            "VAT number: FR40123456789",
+            "1 rue de la Paix",
+            # debtor: legal name (with its legal form), SIREN, SIRET, VAT, address
             "Durand SARL",
-            "987 654 321 00034",
-            "FR83987654321",
+            "SIREN 987 654 321",
+            "SIRET 987 654 321 00034",
+            "VAT number: FR83987654321",
+            "2 avenue Victor Hugo",
             invoice.name,
             "15,000.00",
             "144.80",
@@ -176,7 +190,10 @@ class TestRelanceDocuments(RelanceCommon):
             "03/03/2026",
             "L441-10",
             "D441-5",
-            "04/08/2026",  # deadline: 8 days after 03/31/2026
+            # deadline: 8 days after 03/31/2026, in one natural sentence
+            "the sum of 15,184.80 € no later than April 8, 2026.",
+            "Paris, March 31, 2026",
+            "This letter constitutes a formal notice",
             "injonction de payer",
             "FR7630006000011234567890189",
             "BTESFRPPXXX",
@@ -200,7 +217,9 @@ class TestRelanceDocuments(RelanceCommon):
         self.assertNotIn("40 €", text)
         self.assertNotIn("D441-5", text)
         self.assertNotIn("indemnit", text.lower())
-        self.assertEqual(text.count("SIREN/SIRET"), 2, "the consumer has no SIREN")
+        # Creditor's numbers in the letterhead and the parties table only.
+        self.assertEqual(text.count("SIRET"), 2, "the consumer has no SIRET")
+        self.assertEqual(text.count("RCS Paris"), 2)
 
     def test_public_buyer_wording(self):
         public = self._make_customer("Mairie de Lyon", "mairie@example.fr")
@@ -246,20 +265,100 @@ class TestRelanceDocuments(RelanceCommon):
         self.assertIn("123 456 789 00012", rest, "creditor identity in the body")
         self.assertIn("FR7630006000011234567890189", rest)
 
-    def test_french_rendering(self):
+    def _french(self, partner):
+        """``partner`` reads French, with the addon's French translations."""
         self.env["res.lang"]._activate_lang("fr_FR")
-        self.customer.lang = "fr_FR"
+        self.env["ir.module.module"]._load_module_terms(
+            ["account_relance_fr"], ["fr_FR"], overwrite=True
+        )
+        partner.lang = "fr_FR"
+
+    def _po_translates(self, *msgids):
+        """Whether the addon's fr.po translates all ``msgids``."""
+        with file_open("account_relance_fr/i18n/fr.po", "rb") as po_file:
+            translated = {
+                row["src"] for row in TranslationFileReader(po_file) if row["value"]
+            }
+        return all(msgid in translated for msgid in msgids)
+
+    def test_french_rendering(self):
+        self._french(self.customer)
         self._invoice(self.customer, 15000.0)
         event = self._event_at(self.customer, self.levels[4])
         text = self._pdf_text(self.report_notice, event.ids)
-        self.assertIn("MISE EN DEMEURE", text)
-        self.assertIn("Lettre recommandée avec accusé de réception", text)
-        self.assertIn("31/03/2026", text)
-        self.assertIn("08/04/2026", text)
-        self.assertIn("15 000,00", text)
-        self.assertIn("144,80", text)
-        self.assertIn("12,15 %", text)
-        self.assertIn("injonction de payer", text)
+        for expected in (
+            "MISE EN DEMEURE",
+            "Mise en demeure de payer",
+            "Lettre recommandée avec accusé de réception",
+            "Paris, 31 mars 2026",  # the letter's date, written out
+            "Madame, Monsieur,",
+            "31/03/2026",
+            "15 000,00",
+            "144,80",
+            "12,15 %",
+            "8 avril 2026",  # the deadline, written out
+            # the standard closing text, in French
+            "La présente lettre vaut mise en demeure (C. civ. art. 1344)",
+            "requête en injonction de payer",
+        ):
+            self.assertIn(expected, text)
+        for english in (
+            "This letter constitutes",
+            "Dear Sir",
+            "Total claimed",
+            "par 8 avril",
+            "par 08/04/2026",
+        ):
+            self.assertNotIn(english, text)
+
+    def test_french_deadline_sentence_and_legal_form(self):
+        if not self._po_translates(
+            "<span>no later than</span>", "<span>with a share capital of</span>"
+        ):
+            self.skipTest("i18n/fr.po is not regenerated with the new report terms")
+        self._french(self.customer)
+        self._invoice(self.customer, 15000.0)
+        event = self._event_at(self.customer, self.levels[4])
+        text = self._pdf_text(self.report_notice, event.ids)
+        self.assertIn(
+            "la somme de 15 184,80 € au plus tard le 8 avril 2026.",
+            text,
+        )
+        self.assertIn("SAS au capital de 10 000,00 €", text)
+        self.assertNotIn("no later than", text)
+
+    def test_french_letter_deadline(self):
+        self._french(self.customer)
+        self._invoice(self.customer, 1000.0)
+        event = self._event_at(self.customer, self.levels[3])
+        text = self._pdf_text(self.report_letter, event.ids)
+        self.assertEqual(event.deadline_date, date(2026, 4, 15))
+        self.assertIn("au plus tard le 15 avril 2026.", text)
+        self.assertIn("Relance formelle", text)
+        self.assertNotIn("at the latest", text)
+
+    def test_closing_text_follows_the_customer_language(self):
+        english = "We shall apply for an injonction de payer without further notice."
+        french = "Nous déposerons sans autre avis une requête en injonction de payer."
+        self.assertFalse(
+            self.company.relance_formal_notice_text,
+            "no French default stored for every language",
+        )
+        self.company.relance_formal_notice_text = english
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.company.update_field_translations(
+            "relance_formal_notice_text", {"fr_FR": french}
+        )
+        self._invoice(self.customer, 1000.0)
+        event = self._event_at(self.customer, self.levels[4])
+        text = self._pdf_text(self.report_notice, event.ids)
+        self.assertIn(english, text)
+        self.assertNotIn(french, text)
+        self.assertNotIn("This letter constitutes", text)
+        self.customer.lang = "fr_FR"
+        text = self._pdf_text(self.report_notice, event.ids)
+        self.assertIn(french, text)
+        self.assertNotIn(english, text)
 
     def test_invoice_pdf_carries_the_late_payment_mentions(self):
         invoices_report = self.env.ref("account.account_invoices")
@@ -270,7 +369,9 @@ class TestRelanceDocuments(RelanceCommon):
         self.assertIn("ECB rate + 10", text)
         self.assertIn("40.00", text)
         self.assertIn("D441-5", text)
-        self.assertIn("Pas d'escompte pour paiement anticipé", text)
+        # No text of the company's: the standard wording, in English.
+        self.assertIn("No discount for early payment.", text)
+        self.assertNotIn("Pas d'escompte", text)
 
         consumer_invoice = self._invoice(self._consumer(), 2000.0)
         text = self._pdf_text(invoices_report, consumer_invoice.ids)
