@@ -57,16 +57,19 @@ class AccountRelancePenalty(models.AbstractModel):
         """Yield ({move id: result}, None) per customer and company, or
         ({move id: None}, error) when the engine refuses the customer's case."""
         rates = self.env["account.relance.rate"]._engine_rate_provider()
-        by_partner = defaultdict(lambda: self.env["account.move"])
+        by_partner = defaultdict(list)
         for move in moves:
-            by_partner[(move.commercial_partner_id, move.company_id)] |= move
+            by_partner[(move.commercial_partner_id, move.company_id)].append(move.id)
         notices = self._formal_notice_dates(moves)
-        self._prefetch_payments(moves)
-        for (partner, company), partner_moves in by_partner.items():
+        receivables = self._receivable_lines(moves)
+        for (partner, company), move_ids in by_partner.items():
+            partner_moves = moves.browse(move_ids)
             notice = notices.get((partner.id, company.id))
             try:
                 case = engine.parse_case(
-                    self._case_dict(partner, company, partner_moves, as_of, notice)
+                    self._case_dict(
+                        partner, company, partner_moves, as_of, notice, receivables
+                    )
                 )
                 answer = engine.compute_case(case, rates).to_dict()
             except engine.EngineError as error:
@@ -75,13 +78,27 @@ class AccountRelancePenalty(models.AbstractModel):
             yield self._results_by_move(partner_moves, answer, company), None
 
     @api.model
-    def _prefetch_payments(self, moves):
-        """Read the receivable lines and their payments of all ``moves`` at
-        once: the cases built per customer then find them in the cache."""
-        receivable = moves.line_ids.filtered(
-            lambda line: line.account_type == "asset_receivable"
+    def _receivable_lines(self, moves):
+        """{move id: receivable lines} of all ``moves`` with their payments, read
+        at once and without the invoices' other lines."""
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("move_id", "in", moves.ids),
+                    ("account_type", "=", "asset_receivable"),
+                ],
+                ["move_id", "matched_credit_ids"],
+            )
         )
-        receivable.matched_credit_ids.credit_move_id.move_id.mapped("move_type")
+        lines.matched_credit_ids.fetch(["amount", "credit_move_id"])
+        lines.matched_credit_ids.credit_move_id.fetch(["date", "move_id"])
+        lines.matched_credit_ids.credit_move_id.move_id.fetch(["move_type"])
+        by_move = defaultdict(lambda: self.env["account.move.line"])
+        for line in lines:
+            by_move[line.move_id.id] |= line
+        return by_move
 
     @api.model
     def _formal_notice_dates(self, moves):
@@ -151,7 +168,9 @@ class AccountRelancePenalty(models.AbstractModel):
         return "\n".join(lines) or False
 
     @api.model
-    def _case_dict(self, partner, company, moves, as_of, formal_notice_date=None):
+    def _case_dict(
+        self, partner, company, moves, as_of, formal_notice_date=None, receivables=None
+    ):
         debtor = partner.relance_debtor_type or "company"
         mode = (
             partner.relance_rate_mode
@@ -176,15 +195,21 @@ class AccountRelancePenalty(models.AbstractModel):
             "judgment_enforceable_date": None,
             "buyer": partner.relance_public_buyer or "state",
             "justified_recovery_costs_ht": None,
-            "invoices": [self._invoice_dict(move) for move in moves],
+            "invoices": [
+                self._invoice_dict(
+                    move, None if receivables is None else receivables[move.id]
+                )
+                for move in moves
+            ],
         }
 
     @api.model
-    def _invoice_dict(self, move):
+    def _invoice_dict(self, move, receivable=None):
         payments, credit_notes = [], []
-        receivable = move.line_ids.filtered(
-            lambda line: line.account_type == "asset_receivable"
-        )
+        if receivable is None:
+            receivable = move.line_ids.filtered(
+                lambda line: line.account_type == "asset_receivable"
+            )
         invoice_date = move.invoice_date or move.date
         for partial in receivable.matched_credit_ids:
             counterpart = partial.credit_move_id
