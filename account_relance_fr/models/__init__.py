@@ -11,3 +11,4 @@ from . import res_config_settings
 from . import res_partner
 from . import account_relance_audit
 from . import account_relance_analysis
+from . import ir_actions_report

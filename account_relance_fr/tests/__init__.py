@@ -7,3 +7,4 @@ from . import test_relance_performance
 from . import test_relance_audit
 from . import test_relance_analysis
 from . import test_relance_tour
+from . import test_relance_screens
