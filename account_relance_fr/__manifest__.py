@@ -30,6 +30,7 @@
         # Wizards (before the views: the invoice form uses the call wizard's action)
         "wizard/account_relance_preview_views.xml",
         "wizard/account_relance_event_cancel_views.xml",
+        "wizard/account_relance_event_postpone_views.xml",
         "wizard/account_relance_call_views.xml",
         # Views
         "views/account_relance_policy_views.xml",

@@ -17,3 +17,11 @@ def uninstall_hook(env):
         "DELETE FROM ir_config_parameter WHERE key LIKE %s",
         ["account_relance_fr.seal_head.%"],
     )
+    # The demo payments are reconciled with demo invoices: back to draft (which
+    # unreconciles them) so that Odoo can delete both.
+    demo_payments = env["ir.model.data"].search(
+        [("module", "=", "account_relance_fr"), ("model", "=", "account.payment")]
+    )
+    env["account.payment"].browse(
+        demo_payments.mapped("res_id")
+    ).exists().action_draft()

@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models, tools
+from odoo.tools.misc import formatLang
 
 AGE_BUCKETS = [
     ("0_not_due", "Not due"),
@@ -133,3 +134,17 @@ class AccountRelanceAnalysis(models.Model):
         if not sales or sales <= 0:
             return 0.0
         return round((receivable or 0.0) / sales * 365, 1)
+
+    @api.model
+    def action_open_analysis(self):
+        """The analysis, its title giving the DSO of the current company (two
+        grouped queries, computed when the menu is opened)."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_relance_fr.account_relance_analysis_action"
+        )
+        dso = self._company_dso(self.env.company)
+        action["name"] = self.env._(
+            "Overdue receivables - DSO %(days)s days",
+            days=formatLang(self.env, dso, digits=1),
+        )
+        return action

@@ -25,6 +25,8 @@ STATES = [
 ]
 # States that hold back the customer's next reminder; a failed one does not.
 PENDING_STATES = ("to_review", "queued", "sending", "to_print")
+# States a person may still skip or postpone (nothing has left yet).
+SKIPPABLE_STATES = ("to_review", "queued", "to_print", "failed")
 DISPATCH_BATCH_SIZE = 50
 # Seal of the sending (one chain entry) and seal of the cancellation (another entry).
 SEAL_FIELDS = {
@@ -161,6 +163,18 @@ class AccountRelanceEvent(models.Model):
         compute="_compute_document_fingerprints",
         help="SHA-256 of every document sent, recorded in the seal.",
     )
+    postponed_until = fields.Date(
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="The reminder leaves the queue to process until this date.",
+    )
+    skipped = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Cancelled from the queue without being sent: the daily run does not "
+        "create another reminder for this customer on the same date.",
+    )
 
     _sql_constraints = [
         (
@@ -279,7 +293,9 @@ class AccountRelanceEvent(models.Model):
             .search(
                 [
                     ("company_id", "=", company.id),
+                    "|",
                     ("state", "!=", "cancelled"),
+                    ("skipped", "=", True),
                     ("date", "=", as_of),
                 ]
             )
@@ -1042,13 +1058,78 @@ class AccountRelanceEvent(models.Model):
                 )
 
     def action_print_letter(self):
-        self.ensure_one()
-        report = self.level_id.report_id
-        if not report:
+        """Print the letters of the selected reminders in one PDF. Every level
+        names its letter report; a selection mixing reports (e.g. registered
+        letters and mises en demeure) is refused: print it level by level."""
+        if not self:
+            return False
+        without = self.filtered(lambda event: not event.level_id.report_id)
+        if without:
             raise UserError(
-                self.env._("Ce niveau n'a pas de lettre. / This level has no letter.")
+                self.env._(
+                    "Le niveau de ces relances n'a pas de lettre : %(names)s. / "
+                    "The level of these reminders has no letter: %(names)s.",
+                    names=", ".join(without.mapped("name")),
+                )
             )
-        return report.report_action(self)
+        reports = self.level_id.report_id
+        if len(reports) > 1:
+            raise UserError(
+                self.env._(
+                    "Ces relances utilisent des lettres différentes (%(reports)s) : "
+                    "regroupez la liste par niveau et imprimez chaque groupe. / These "
+                    "reminders use different letters (%(reports)s): group the list by "
+                    "level and print each group.",
+                    reports=", ".join(reports.mapped("name")),
+                )
+            )
+        return reports.report_action(self)
+
+    def action_skip(self):
+        """Do not send these pending reminders: cancelled (never sent, so not
+        sealed) with the reason "Skipped by <user>", the invoices back to their
+        previous level. The daily run does not recreate them the same day."""
+        self._check_pending()
+        reason = self.env._("Skipped by %(user)s", user=self.env.user.name)
+        self.write({"skipped": True})
+        return self.action_cancel(reason=reason)
+
+    def action_postpone(self):
+        """Ask until when the selected pending reminders wait."""
+        self._check_pending()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Postpone reminders"),
+            "res_model": "account.relance.event.postpone",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_event_ids": self.ids},
+        }
+
+    def _postpone(self, until):
+        """Leave the queue until ``until``; the invoices keep their level and the
+        run creates no other reminder for these customers meanwhile."""
+        self._check_pending()
+        if until <= fields.Date.context_today(self):
+            raise UserError(
+                self.env._(
+                    "Choisissez une date après aujourd'hui. / Choose a date after today."
+                )
+            )
+        self.write({"postponed_until": until})
+
+    def _check_pending(self):
+        done = self.filtered(lambda event: event.state not in SKIPPABLE_STATES)
+        if done:
+            raise UserError(
+                self.env._(
+                    "Seules les relances en attente (à relire, à envoyer, à imprimer, en "
+                    "échec) peuvent être reportées ou ignorées : %(names)s. / Only "
+                    "pending reminders (to review, to send, to print, failed) can be "
+                    "postponed or skipped: %(names)s.",
+                    names=", ".join(done.mapped("name")),
+                )
+            )
 
     # ----------------------------------------------------- AUDIT: THE CHAIN
 

@@ -55,6 +55,16 @@ class IrActionsReport(models.Model):
             pdfs.update(self._relance_render_chunk(report, chunk, marker))
         return pdfs
 
+    def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
+        # EXTEND 'base': several reminders printed at once (letters to post,
+        # bulk print) go through one wkhtmltopdf process, whatever its build.
+        report = self._get_report(report_ref)
+        if report.model == "account.relance.event" and len(set(res_ids or [])) > 1:
+            self = self.with_context(relance_one_document=True)
+        return super()._render_qweb_pdf_prepare_streams(
+            report_ref, data, res_ids=res_ids
+        )
+
     def _run_wkhtmltopdf(self, bodies, *args, **kwargs):
         # EXTEND 'base': without patched Qt, wkhtmltopdf fails on several HTML
         # documents; the reminders' batches are printed as one document, one

@@ -10,3 +10,4 @@ from . import test_relance_performance
 from . import test_relance_audit
 from . import test_relance_analysis
 from . import test_relance_tour
+from . import test_relance_screens

@@ -2,3 +2,4 @@
 from . import account_relance_preview
 from . import account_relance_event_cancel
 from . import account_relance_call
+from . import account_relance_event_postpone
