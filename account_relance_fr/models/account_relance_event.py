@@ -222,10 +222,18 @@ class AccountRelanceEvent(models.Model):
                         "sending it marks it sent and seals it."
                     )
                 )
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("account.relance.event") or "/"
-                )
+        unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
+        if unnamed:
+            sequence = self.env["ir.sequence"].search(
+                [
+                    ("code", "=", "account.relance.event"),
+                    ("company_id", "in", [self.env.company.id, False]),
+                ],
+                order="company_id",
+                limit=1,
+            )
+            for vals in unnamed:
+                vals["name"] = sequence._next() if sequence else "/"
         return super().create(vals_list)
 
     def write(self, vals):
@@ -631,6 +639,10 @@ class AccountRelanceEvent(models.Model):
 
     def _perform_safely(self):
         self.ensure_one()
+        stale = self.state == "queued" and self._stale_problem()
+        if stale:
+            self._mark_failed(stale)
+            return
         try:
             with self.env.cr.savepoint():
                 self._perform_channels()
@@ -676,16 +688,42 @@ class AccountRelanceEvent(models.Model):
             return self.env._(
                 "Aucune facture dans cette relance. / No invoice in this reminder."
             )
-        return self._stale_problem()
+        return self._currency_problem()
+
+    def _sending_problem(self):
+        """Why this reminder cannot go out now ('' when it can): a blocking
+        problem, or amounts that changed since it was prepared."""
+        return self._blocking_problem() or self._stale_problem()
+
+    def _currency_problem(self):
+        """An invoice in another currency than the reminder's: its amounts would
+        be converted, so a person handles this customer."""
+        self.ensure_one()
+        foreign = self.line_ids.move_id.filtered(
+            lambda move: move.currency_id != self.currency_id
+        )[:1]
+        if not foreign:
+            return ""
+        return self.env._(
+            "La facture %(move)s est en %(currency)s : une relance ne réclame "
+            "que des montants en %(own)s, traitez ce client à la main. / "
+            "Invoice %(move)s is in %(currency)s: a reminder claims amounts in "
+            "%(own)s only, handle this customer by hand.",
+            move=foreign.display_name,
+            currency=foreign.currency_id.name,
+            own=self.currency_id.name,
+        )
 
     def _stale_problem(self):
         """Why the amounts of this unsent reminder are not the ones to claim
         ('' when they are): an invoice cancelled, reset to draft, paid or partly
         paid since the reminder was prepared, an invoice in another currency than
-        the reminder's (its amounts would be converted), or totals that no longer
-        add up to the lines."""
+        the reminder's, or totals that no longer add up to the lines."""
         self.ensure_one()
         currency = self.currency_id
+        problem = self._currency_problem()
+        if problem:
+            return problem
         for line in self.line_ids:
             move = line.move_id
             if move.state != "posted":
@@ -695,16 +733,6 @@ class AccountRelanceEvent(models.Model):
                     "relance. / Invoice %(move)s is no longer posted (cancelled or reset "
                     "to draft) since the reminder was prepared: cancel this reminder.",
                     move=move.display_name,
-                )
-            if move.currency_id != currency:
-                return self.env._(
-                    "La facture %(move)s est en %(currency)s : une relance ne réclame "
-                    "que des montants en %(own)s, traitez ce client à la main. / "
-                    "Invoice %(move)s is in %(currency)s: a reminder claims amounts in "
-                    "%(own)s only, handle this customer by hand.",
-                    move=move.display_name,
-                    currency=move.currency_id.name,
-                    own=currency.name,
                 )
             now = (
                 line.move_line_id.amount_residual
@@ -988,7 +1016,7 @@ class AccountRelanceEvent(models.Model):
         to_perform = self.browse()
         for event in self:
             if event.state in ("to_review", "failed"):
-                problem = event._blocking_problem()
+                problem = event._sending_problem()
                 if problem:
                     raise UserError(problem)
                 to_perform |= event
