@@ -353,7 +353,7 @@ class AccountRelanceEvent(models.Model):
             mail_create_nosubscribe=True,
             mail_notrack=True,
         ).create(vals_list)
-        events = events.with_context(self.env.context)
+        events = self.browse(events.ids)
         events._insert_lines(lines_per_event)
         events._supersede_failed()
         events._apply_levels_to_invoices()
@@ -507,16 +507,21 @@ class AccountRelanceEvent(models.Model):
         if not rows:
             return
         columns = sorted(rows[0])
-        audit = [self.env.uid, self.env.uid]
+        nullable = [Line._fields[column].type != "boolean" for column in columns]
+        # One SQL object per row (not per value): composing is most of the cost.
+        row_template = "(" + ", ".join(["%s"] * (len(columns) + 2)) + ", %s, %s)"
+        now = SQL("now() at time zone 'UTC'")
         values = SQL(", ").join(
             SQL(
-                "(%s, now() at time zone 'UTC', now() at time zone 'UTC')",
-                SQL(", ").join(
-                    [
-                        *(self._line_column_value(Line, c, row[c]) for c in columns),
-                        *audit,
-                    ]
+                row_template,
+                *(
+                    None if (row[column] is False and null) else row[column]
+                    for column, null in zip(columns, nullable, strict=True)
                 ),
+                self.env.uid,
+                self.env.uid,
+                now,
+                now,
             )
             for row in rows
         )
@@ -529,12 +534,6 @@ class AccountRelanceEvent(models.Model):
             )
         )
         self.invalidate_recordset(["line_ids"])
-
-    @api.model
-    def _line_column_value(self, Line, column, value):
-        if value is False and Line._fields[column].type != "boolean":
-            return None
-        return value
 
     def _apply_levels_to_invoices(self):
         """Invoices reach their new level now; it counts as sent only once sent.
@@ -572,6 +571,7 @@ class AccountRelanceEvent(models.Model):
         """Reminders a person must look at wait in review; the others are queued
         for the dispatcher, which is woken up."""
         queued = self.browse()
+        self.line_ids.move_id.fetch(["currency_id"])
         for event in self:
             reason = event._review_reason()
             if reason:
