@@ -4,11 +4,13 @@ from datetime import date, timedelta
 from odoo import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.base.tests.common import MockSmtplibCase
 
 
-class RelanceCommon(AccountTestInvoicingCommon):
+class RelanceCommon(AccountTestInvoicingCommon, MockSmtplibCase):
     """A French company with the default policy and customers able to receive
-    every channel."""
+    every channel. Emails go through Odoo's real sending code to a fake SMTP
+    server (``self.emails``), whichever runner runs the tests."""
 
     DUE = date(2026, 3, 2)
 
@@ -91,7 +93,8 @@ class RelanceCommon(AccountTestInvoicingCommon):
     def _deliver(self):
         """What the dispatcher cron and the mail queue do after a run."""
         self.env["account.relance.event"]._dispatch_queued()
-        self.env["mail.mail"].sudo().process_email_queue()
+        with self.mock_smtplib_connection():
+            self.env["mail.mail"].sudo().process_email_queue()
 
     def _pay(self, move, amount=None, when=None):
         register = (

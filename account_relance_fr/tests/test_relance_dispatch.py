@@ -74,7 +74,10 @@ class TestRelanceDispatch(RelanceCommon):
             set(event.attachment_ids.ids), set(mail.attachment_ids.ids)
         )
         self.assertFalse(event.seal_hash, "not sealed before the email has left")
-        self.env["mail.mail"].sudo().process_email_queue()
+        with self.mock_smtplib_connection():
+            self.env["mail.mail"].sudo().process_email_queue()
+        self.assertEqual(len(self.emails), 1, "one email left")
+        self.assertEqual(self.emails[0]["smtp_to_list"], ["durand@example.fr"])
         self.assertEqual(event.state, "sent")
         self.assertTrue(event.seal_hash)
         self.assertTrue(invoice.relance_level_sent)
@@ -93,6 +96,7 @@ class TestRelanceDispatch(RelanceCommon):
             raise ConnectionRefusedError("SMTP relay down")
 
         with (
+            self.mock_smtplib_connection(),
             patch.object(IrMailServer, "send_email", refuse),
             self.assertLogs("odoo.addons.mail.models.mail_mail", level="INFO"),
         ):
