@@ -143,7 +143,8 @@ class AccountRelanceAnalysis(models.Model):
             "account_relance_fr.account_relance_analysis_action"
         )
         dso = self._company_dso(self.env.company)
-        action["name"] = self.env._(
+        # The web client shows display_name first: set both.
+        action["name"] = action["display_name"] = self.env._(
             "Overdue receivables - DSO %(days)s days",
             days=formatLang(self.env, dso, digits=1),
         )

@@ -76,8 +76,12 @@ class TestRelanceDispatch(RelanceCommon):
         self.assertFalse(event.seal_hash, "not sealed before the email has left")
         with self.mock_smtplib_connection():
             self.env["mail.mail"].sudo().process_email_queue()
-        self.assertEqual(len(self.emails), 1, "one email left")
-        self.assertEqual(self.emails[0]["smtp_to_list"], ["durand@example.fr"])
+        to_customer = [
+            email
+            for email in self.emails  # the queue may hold other (demo) mails
+            if email["smtp_to_list"] == ["durand@example.fr"]
+        ]
+        self.assertEqual(len(to_customer), 1, "one email left")
         self.assertEqual(event.state, "sent")
         self.assertTrue(event.seal_hash)
         self.assertTrue(invoice.relance_level_sent)

@@ -369,6 +369,9 @@ class TestRelanceScreens(RelanceCommon):
         )
         self.assertEqual(action["res_model"], "account.relance.analysis")
         self.assertEqual(action["name"], "Overdue receivables - DSO 182.5 days")
+        self.assertEqual(
+            action["display_name"], action["name"], "what the web client shows"
+        )
         menu = self.env.ref("account_relance_fr.account_relance_analysis_menu")
         self.assertEqual(
             menu.action,
