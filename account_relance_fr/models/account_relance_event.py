@@ -543,29 +543,40 @@ class AccountRelanceEvent(models.Model):
     def _write_invoice_levels(self, sent):
         """Set the invoices advanced by these reminders to their new level in
         SQL (bookkeeping fields of this addon only; no stored field depends on
-        them), ``sent`` telling whether the level counts as sent."""
+        them), ``sent`` telling whether the level counts as sent; once sent,
+        every invoice of the reminders also gets its date as last reminder."""
+        fields_written = ["relance_level_id", "relance_level_sent", "relance_last_date"]
         self.env["account.relance.event.line"].flush_model()
-        query = SQL(
-            """UPDATE account_move AS move
-                  SET relance_level_id = line.new_level_id,
-                      relance_level_sent = %s,
-                      relance_last_date = CASE WHEN %s THEN event.date
-                                               ELSE move.relance_last_date END
-                 FROM account_relance_event_line AS line
-                 JOIN account_relance_event AS event ON event.id = line.event_id
-                WHERE line.move_id = move.id AND line.advances_level
-                  AND line.event_id IN %s""",
-            sent,
-            sent,
-            tuple(self.ids),
+        self.env["account.move"].flush_model(fields_written)
+        self.env.cr.execute(
+            SQL(
+                """UPDATE account_move AS move
+                      SET relance_level_id = line.new_level_id,
+                          relance_level_sent = %s,
+                          relance_last_date = CASE WHEN %s THEN event.date
+                                                   ELSE move.relance_last_date END
+                     FROM account_relance_event_line AS line
+                     JOIN account_relance_event AS event ON event.id = line.event_id
+                    WHERE line.move_id = move.id AND line.advances_level
+                      AND line.event_id IN %s""",
+                sent,
+                sent,
+                tuple(self.ids),
+            )
         )
-        self.env["account.move"].flush_model(
-            ["relance_level_id", "relance_level_sent", "relance_last_date"]
-        )
-        self.env.cr.execute(query)
-        self.env["account.move"].invalidate_model(
-            ["relance_level_id", "relance_level_sent", "relance_last_date"]
-        )
+        if sent:
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE account_move AS move SET relance_last_date = event.date
+                         FROM account_relance_event_line AS line
+                         JOIN account_relance_event AS event
+                           ON event.id = line.event_id
+                        WHERE line.move_id = move.id AND NOT line.advances_level
+                          AND line.event_id IN %s""",
+                    tuple(self.ids),
+                )
+            )
+        self.env["account.move"].invalidate_model(fields_written)
 
     def _route(self):
         """Reminders a person must look at wait in review; the others are queued
@@ -937,25 +948,7 @@ class AccountRelanceEvent(models.Model):
         for event in self:
             event._audit_sealing().write({"state": "sent"})
             event._audit_seal()
-        advanced = self.line_ids.filtered("advances_level")
-        by_level_date = defaultdict(list)
-        for line in advanced:
-            by_level_date[(line.new_level_id.id, line.event_id.date)].append(
-                line.move_id.id
-            )
-        Move = self.env["account.move"].sudo()
-        for (level_id, date), move_ids in by_level_date.items():
-            Move.browse(move_ids).write(
-                {
-                    "relance_level_id": level_id,
-                    "relance_level_sent": True,
-                    "relance_last_date": date,
-                }
-            )
-        for event in self:
-            others = event.line_ids.move_id - advanced.move_id
-            if others:
-                others.sudo().write({"relance_last_date": event.date})
+        self._write_invoice_levels(sent=True)
 
     def _mark_failed(self, reason):
         """Not sent: the reason is kept, the invoices go back to their level, and

@@ -8,7 +8,6 @@ import subprocess
 import lxml.html
 
 from odoo import api, models
-from odoo.tools import config
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
@@ -93,40 +92,38 @@ class IrActionsReport(models.Model):
 
     @api.model
     def _relance_render_chunk(self, report, records, marker):
-        if len(records) > 1 and self._relance_renders_pdf():
-            streams = self.with_context(
+        if len(records) > 1:
+            # Odoo's own switch: PDF streams, or HTML when tests do not ask for
+            # real rendering (then each record is rendered alone below).
+            streams, kind = self.with_context(
                 relance_one_document=True
-            )._render_qweb_pdf_prepare_streams(
-                report, {"report_type": "pdf"}, res_ids=records.ids
-            )
-            pdfs = {
-                res_id: value["stream"].getvalue()
-                for res_id, value in streams.items()
-                if res_id and value.get("stream")
-            }
-            combined = streams.get(False, {}).get("stream")
-            missing = records.filtered(lambda record: record.id not in pdfs)
-            if combined and missing == records:
-                pdfs = self._relance_split_on_markers(
-                    combined.getvalue(), records, marker
+            )._pre_render_qweb_pdf(report, res_ids=records.ids)
+            if kind == "pdf":
+                pdfs = self._relance_streams_by_record(streams, records, marker)
+                if pdfs:
+                    return pdfs
+                _logger.info(
+                    "Batch of %s documents could not be split; rendering one by one.",
+                    len(records),
                 )
-            if all(record.id in pdfs for record in records):
-                return pdfs
-            _logger.info(
-                "Batch of %s documents could not be split; rendering one by one.",
-                len(records),
-            )
         return {
             record.id: self._render_qweb_pdf(report, record.ids)[0]
             for record in records
         }
 
     @api.model
-    def _relance_renders_pdf(self):
-        """Whether ``_render_qweb_pdf`` calls wkhtmltopdf (tests get HTML unless
-        they ask for real rendering, as in Odoo's ``_pre_render_qweb_pdf``)."""
-        testing = config["test_enable"] or config["test_file"]
-        return not testing or bool(self.env.context.get("force_report_rendering"))
+    def _relance_streams_by_record(self, streams, records, marker):
+        """``{record id: PDF bytes}`` from Odoo's streams, split on the markers
+        when Odoo returned one combined PDF; ``{}`` if a record is missing."""
+        pdfs = {
+            res_id: value["stream"].getvalue()
+            for res_id, value in streams.items()
+            if res_id and value.get("stream")
+        }
+        combined = streams.get(False, {}).get("stream")
+        if combined and not pdfs:
+            pdfs = self._relance_split_on_markers(combined.getvalue(), records, marker)
+        return pdfs if all(record.id in pdfs for record in records) else {}
 
     @api.model
     def _relance_split_on_markers(self, content, records, marker):
