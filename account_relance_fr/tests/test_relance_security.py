@@ -10,6 +10,14 @@ from .common import RelanceCommon
 
 LETTER = "account_relance_fr.action_report_relance_letter"
 AUDIT = "account_relance_fr.action_report_relance_audit_event"
+# Every model of the addon holding customers' debts: closed to outsiders.
+REMINDER_MODELS = (
+    "account.relance.event",
+    "account.relance.event.line",
+    "account.relance.policy",
+    "account.relance.level",
+    "account.relance.analysis",
+)
 
 
 @tagged("post_install", "-at_install")
@@ -240,13 +248,7 @@ class TestRelanceSecurity(RelanceCommon):
         event = self._run(1) if self._invoice(self.customer) else None
         for user in (self.salesperson, self.billing):
             env = self.env(user=user)
-            for model in (
-                "account.relance.event",
-                "account.relance.event.line",
-                "account.relance.policy",
-                "account.relance.level",
-                "account.relance.analysis",
-            ):
+            for model in REMINDER_MODELS:
                 with self.assertRaises(AccessError, msg=(user.login, model)):
                     env[model].search([])
             self._assert_render_refused(user, LETTER, event)
@@ -267,13 +269,7 @@ class TestRelanceSecurity(RelanceCommon):
         self.assertEqual(event.state, "sent")
         for user in (self.portal, self.public):
             env = self.env(user=user)
-            for model in (
-                "account.relance.event",
-                "account.relance.event.line",
-                "account.relance.policy",
-                "account.relance.level",
-                "account.relance.analysis",
-            ):
+            for model in REMINDER_MODELS:
                 with self.assertRaises(AccessError, msg=(user.login, model)):
                     env[model].search_count([])
             with self.assertRaises(AccessError):
