@@ -10,6 +10,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, float_round
 
 from ..engine import dunning
+from .account_relance_event import PENDING_STATES
 
 # Written by the reminders on posted invoices; no accounting value among them.
 RELANCE_BOOKKEEPING_FIELDS = {
@@ -131,8 +132,20 @@ class AccountMove(models.Model):
     )
     def _compute_relance_next_date(self):
         last_sent = self._relance_last_sent_dates()
+        pending = self._relance_pending_move_ids()
         for move in self:
-            move.relance_next_date = move._relance_next_date(last_sent)
+            move.relance_next_date = move.id not in pending and move._relance_next_date(
+                last_sent
+            )
+
+    def _relance_pending_move_ids(self):
+        """Ids of these invoices that a pending reminder covers: their next step
+        is that reminder (its level is applied once it is sent)."""
+        lines = self.env["account.relance.event.line"].search_fetch(
+            [("move_id", "in", self.ids), ("event_id.state", "in", PENDING_STATES)],
+            ["move_id"],
+        )
+        return set(lines.move_id.ids)
 
     def _relance_last_sent_dates(self):
         """{(commercial partner id, company id): date of its last sent reminder},
@@ -240,8 +253,16 @@ class AccountMove(models.Model):
     def _relance_not_excluded_domain(self):
         """Invoices the compute may give a next date: like
         :meth:`_relance_next_date`, any recorded exclusion (even a promise whose
-        date has passed) means no next date."""
-        return [("relance_exclusion", "=", False)]
+        date has passed) means no next date; nor does an invoice that a pending
+        reminder covers."""
+        return [
+            ("relance_exclusion", "=", False),
+            (
+                "relance_event_line_ids",
+                "not any",
+                [("event_id.state", "in", PENDING_STATES)],
+            ),
+        ]
 
     @api.model
     def _relance_next_date_domain(self, operator, value):

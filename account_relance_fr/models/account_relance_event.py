@@ -8,6 +8,8 @@ import zlib
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, config, float_repr, float_round
@@ -77,6 +79,37 @@ def _load_payload(text):
     except ValueError:
         return None
     return payload if isinstance(payload, dict) else None
+
+
+def _copy_text(value):
+    """``value`` in PostgreSQL's COPY text format (False and None are NULL)."""
+    if value is False or value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return (
+            value.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return str(value)
+
+
+def _copy_into(cr, table, columns, data):
+    """COPY ``data`` (rows in text format) into ``columns`` of ``table``; as in
+    the ORM's own COPY of xml ids (``__ensure_xml_id``), without the wait
+    callback of asynchronous workers, which COPY does not support."""
+    query = SQL(
+        "COPY %s (%s) FROM STDIN",
+        SQL.identifier(table),
+        SQL(", ").join(SQL.identifier(column) for column in columns),
+    )
+    callback = psycopg2.extensions.get_wait_callback()
+    psycopg2.extensions.set_wait_callback(None)
+    try:
+        cr.copy_expert(query.code, io.StringIO(data))
+    finally:
+        psycopg2.extensions.set_wait_callback(callback)
 
 
 class AccountRelanceEvent(models.Model):
@@ -223,18 +256,34 @@ class AccountRelanceEvent(models.Model):
                     )
                 )
         unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
-        if unnamed:
-            sequence = self.env["ir.sequence"].search(
-                [
-                    ("code", "=", "account.relance.event"),
-                    ("company_id", "in", [self.env.company.id, False]),
-                ],
-                order="company_id",
-                limit=1,
-            )
-            for vals in unnamed:
-                vals["name"] = sequence._next() if sequence else "/"
+        for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
+            vals["name"] = name
         return super().create(vals_list)
+
+    @api.model
+    def _next_names(self, count):
+        """``count`` reminder numbers; a plain sequence gives them in one query
+        (the daily run names thousands of reminders)."""
+        if not count:
+            return []
+        sequence = self.env["ir.sequence"].search(
+            [
+                ("code", "=", "account.relance.event"),
+                ("company_id", "in", [self.env.company.id, False]),
+            ],
+            order="company_id",
+            limit=1,
+        )
+        if not sequence:
+            return ["/"] * count
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence._next() for _index in range(count)]
+        self.env.cr.execute(
+            "SELECT nextval(%s) FROM generate_series(1, %s)",
+            [f"ir_sequence_{sequence.id:03d}", count],
+        )
+        numbers = sorted(number for (number,) in self.env.cr.fetchall())
+        return [sequence.get_next_char(number) for number in numbers]
 
     def write(self, vals):
         # EXTEND 'mail': sent events are immutable, only cancellation is allowed.
@@ -315,7 +364,7 @@ class AccountRelanceEvent(models.Model):
         return stats
 
     @api.model
-    def _create_batch(self, company, decisions, as_of, penalties=None):
+    def _create_batch(self, company, decisions, as_of, penalties=None, line_facts=None):
         """Create the reminders of ``decisions`` at once, lines included.
 
         Nothing is rendered, emailed or logged here: reminders that may go out
@@ -325,6 +374,8 @@ class AccountRelanceEvent(models.Model):
 
         :param penalties: ``{move id: engine result}`` computed for the batch;
             computed here for the moves it lacks
+        :param line_facts: the covered lines as read by :meth:`_line_facts`;
+            read here when not given
         """
         if not decisions:
             return self.browse()
@@ -334,16 +385,34 @@ class AccountRelanceEvent(models.Model):
             .browse([decision.customer_key for decision in decisions])
             .with_company(company)
         )
-        penalties = self._penalties_for(company, decisions, as_of, penalties or {})
-        vals_list = [
-            self._prepare_event_vals(
-                company,
-                partner,
-                Level.browse(decision.level.key),
-                decision,
-                as_of,
-                penalties=penalties,
+        if line_facts is None:
+            line_facts = self._line_facts(
+                [key for decision in decisions for key in decision.covered_items]
             )
+        penalties = self._penalties_for(
+            company,
+            {
+                line_facts[key]["move_id"]
+                for decision in decisions
+                for key in decision.covered_items
+            },
+            as_of,
+            penalties or {},
+        )
+        vals_list = [
+            {
+                **self._prepare_event_vals(
+                    company,
+                    partner,
+                    Level.browse(decision.level.key),
+                    decision,
+                    as_of,
+                    penalties=penalties,
+                    line_facts=line_facts,
+                ),
+                # Those a person must see go to review in _route().
+                "state": "queued",
+            }
             for partner, decision in zip(partners, decisions, strict=True)
         ]
         lines_per_event = [vals.pop("line_ids", []) for vals in vals_list]
@@ -356,8 +425,14 @@ class AccountRelanceEvent(models.Model):
         events = self.browse(events.ids)
         events._insert_lines(lines_per_event)
         events._supersede_failed()
-        events._apply_levels_to_invoices()
-        events._route()
+        events._route(
+            {
+                event.id: event._lines_problem(
+                    [line_facts[key] for key in decision.covered_items]
+                )
+                for event, decision in zip(events, decisions, strict=True)
+            }
+        )
         return events
 
     @api.model
@@ -365,20 +440,19 @@ class AccountRelanceEvent(models.Model):
         return self._create_batch(company, [decision], as_of, penalties)
 
     @api.model
-    def _penalties_for(self, company, decisions, as_of, penalties):
-        """``penalties`` completed with the moves of ``decisions`` it lacks; an
-        engine refusal (e.g. a missing legal rate) raises a clear error."""
-        lines = self.env["account.move.line"].browse(
-            [key for decision in decisions for key in decision.covered_items]
-        )
-        missing = lines.move_id.filtered(lambda move: move.id not in penalties)
+    def _penalties_for(self, company, move_ids, as_of, penalties):
+        """``penalties`` completed with the invoices of ``move_ids`` it lacks;
+        an engine refusal (e.g. a missing legal rate) raises a clear error."""
+        missing = move_ids - penalties.keys()
         if not missing:
             return penalties
         return {
             **penalties,
             **self.env["account.relance.penalty"]
             .with_company(company)
-            ._compute_for_moves(missing, as_of),
+            ._compute_for_moves(
+                self.env["account.move"].browse(sorted(missing)), as_of
+            ),
         }
 
     def _supersede_failed(self):
@@ -422,11 +496,21 @@ class AccountRelanceEvent(models.Model):
 
     @api.model
     def _prepare_event_vals(
-        self, company, partner, level, decision, as_of, with_lines=True, penalties=None
+        self,
+        company,
+        partner,
+        level,
+        decision,
+        as_of,
+        with_lines=True,
+        penalties=None,
+        line_facts=None,
     ):
-        lines = self.env["account.move.line"].browse(list(decision.covered_items))
+        """Values of the reminder of ``decision``; ``line_facts`` (from
+        :meth:`_line_facts`) may hold its lines already read with others."""
         vals = {
             "company_id": company.id,
+            "currency_id": company.currency_id.id,
             "partner_id": partner.id,
             "contact_id": partner._relance_contact().id,
             "policy_id": level.policy_id.id,
@@ -441,17 +525,56 @@ class AccountRelanceEvent(models.Model):
             "user_id": self.env.user.id,
         }
         if with_lines:
+            keys = list(decision.covered_items)
+            if line_facts is None:
+                line_facts = self._line_facts(keys)
+            facts = [line_facts[key] for key in keys]
             if penalties is None:
                 penalties = self.env["account.relance.penalty"]._compute_for_moves(
-                    lines.move_id, as_of
+                    self.env["account.move"].browse(
+                        dict.fromkeys(fact["move_id"] for fact in facts)
+                    ),
+                    as_of,
                 )
             vals.update(
-                self._prepare_line_vals(lines, decision, level, as_of, penalties)
+                self._prepare_line_vals(facts, decision, level, as_of, penalties)
             )
         return vals
 
     @api.model
-    def _prepare_line_vals(self, lines, decision, level, as_of, penalties):
+    def _line_facts(self, line_ids):
+        """{receivable line id: what a reminder line records of it and of its
+        invoice}, read in one query for a whole batch."""
+        if not line_ids:
+            return {}
+        self.env["account.move.line"].flush_model(
+            ["move_id", "date_maturity", "balance", "amount_residual"]
+        )
+        self.env["account.move"].flush_model(
+            [
+                "invoice_date",
+                "invoice_date_due",
+                "relance_level_id",
+                "relance_level_sent",
+                "currency_id",
+            ]
+        )
+        rows = self.env.execute_query_dict(
+            SQL(
+                """SELECT line.id, line.move_id, line.date_maturity, line.balance,
+                          line.amount_residual, move.invoice_date,
+                          move.invoice_date_due, move.relance_level_id,
+                          move.relance_level_sent, move.currency_id
+                     FROM account_move_line AS line
+                     JOIN account_move AS move ON move.id = line.move_id
+                    WHERE line.id IN %s""",
+                tuple(line_ids),
+            )
+        )
+        return {row["id"]: row for row in rows}
+
+    @api.model
+    def _prepare_line_vals(self, facts, decision, level, as_of, penalties):
         ordered_levels = level.policy_id._ordered_levels()
         advancing = {
             key: ordered_levels[index] for key, index in decision.item_levels.items()
@@ -460,29 +583,30 @@ class AccountRelanceEvent(models.Model):
         line_cmds = []
         totals = dict.fromkeys(("amount_due", "interest_total", "indemnity_total"), 0.0)
         charged = set()
-        for line in lines:
-            move = line.move_id
-            result = penalties[move.id]
-            first_of_move = move.id not in charged
-            charged.add(move.id)
-            new_level = advancing.get(line.id)
-            due_date = line.date_maturity or move.invoice_date_due
+        for fact in facts:
+            move_id = fact["move_id"]
+            result = penalties[move_id]
+            first_of_move = move_id not in charged
+            charged.add(move_id)
+            new_level = advancing.get(fact["id"])
+            due_date = fact["date_maturity"] or fact["invoice_date_due"]
+            total = abs(fact["balance"])
             line_vals = {
-                "move_id": move.id,
-                "move_line_id": line.id,
-                "invoice_date": move.invoice_date,
+                "move_id": move_id,
+                "move_line_id": fact["id"],
+                "invoice_date": fact["invoice_date"] or False,
                 "due_date": due_date,
                 "days_late": max((as_of - due_date).days, 0),
-                "amount_total": abs(line.balance),
-                "amount_paid": currency.round(abs(line.balance) - line.amount_residual),
-                "amount_residual": line.amount_residual,
+                "amount_total": total,
+                "amount_paid": currency.round(total - fact["amount_residual"]),
+                "amount_residual": fact["amount_residual"],
                 "interest": float(result["interest"]) if first_of_move else 0.0,
                 "indemnity": float(result["indemnity"]) if first_of_move else 0.0,
                 "penalty_detail": result["detail"] if first_of_move else False,
                 "advances_level": bool(new_level),
                 "new_level_id": new_level.id if new_level else False,
-                "previous_level_id": move.relance_level_id.id,
-                "previous_level_sent": move.relance_level_sent,
+                "previous_level_id": fact["relance_level_id"] or False,
+                "previous_level_sent": bool(fact["relance_level_sent"]),
             }
             totals["amount_due"] += line_vals["amount_residual"]
             totals["interest_total"] += line_vals["interest"]
@@ -493,104 +617,94 @@ class AccountRelanceEvent(models.Model):
         return {"line_ids": line_cmds, **totals}
 
     def _insert_lines(self, lines_per_event):
-        """Insert the invoice lines of these new reminders in one query per
+        """Insert the invoice lines of these new reminders with one COPY per
         batch: the ORM's per-record work (defaults, currency rounding of each
         amount, checks of a sealed reminder) is not needed for rows computed
         and rounded here, and would cost most of the daily run's time."""
         Line = self.env["account.relance.event.line"]
-        rows = []
-        for event, commands in zip(self, lines_per_event, strict=True):
-            for _command, _id, vals in commands:
-                rows.append(
-                    {**vals, "event_id": event.id, "company_id": event.company_id.id}
-                )
+        rows = [
+            {**vals, "event_id": event.id, "company_id": event.company_id.id}
+            for event, commands in zip(self, lines_per_event, strict=True)
+            for _command, _id, vals in commands
+        ]
         if not rows:
             return
         columns = sorted(rows[0])
-        nullable = [Line._fields[column].type != "boolean" for column in columns]
-        # One SQL object per row (not per value): composing is most of the cost.
-        row_template = "(" + ", ".join(["%s"] * (len(columns) + 2)) + ", %s, %s)"
-        now = SQL("now() at time zone 'UTC'")
-        values = SQL(", ").join(
-            SQL(
-                row_template,
-                *(
-                    None if (row[column] is False and null) else row[column]
-                    for column, null in zip(columns, nullable, strict=True)
-                ),
-                self.env.uid,
-                self.env.uid,
-                now,
-                now,
+        booleans = {name for name in columns if Line._fields[name].type == "boolean"}
+        now = self.env.cr.now()
+        log_access = "\t".join(map(_copy_text, (self.env.uid, self.env.uid, now, now)))
+        data = "".join(
+            "\t".join(
+                ("t" if row[name] else "f")
+                if name in booleans
+                else _copy_text(row[name])
+                for name in columns
             )
+            + f"\t{log_access}\n"
             for row in rows
         )
-        self.env.cr.execute(
-            SQL(
-                "INSERT INTO account_relance_event_line (%s, create_uid, write_uid, "
-                "create_date, write_date) VALUES %s",
-                SQL(", ").join(SQL.identifier(column) for column in columns),
-                values,
-            )
+        _copy_into(
+            self.env.cr,
+            Line._table,
+            [*columns, "create_uid", "write_uid", "create_date", "write_date"],
+            data,
         )
         self.invalidate_recordset(["line_ids"])
 
-    def _apply_levels_to_invoices(self):
-        """Invoices reach their new level now; it counts as sent only once sent.
-        One query per batch, whatever the number of invoices."""
-        self._write_invoice_levels(sent=False)
-
-    def _write_invoice_levels(self, sent):
-        """Set the invoices advanced by these reminders to their new level in
-        SQL (bookkeeping fields of this addon only; no stored field depends on
-        them), ``sent`` telling whether the level counts as sent; once sent,
-        every invoice of the reminders also gets its date as last reminder."""
+    def _write_invoice_levels(self):
+        """The invoices of these sent reminders reach their new level, and all
+        of them get the reminder's date as last reminder, in SQL (bookkeeping
+        fields of this addon only; no stored field depends on them). A level is
+        applied when its reminder leaves, never at the run: the run stays cheap
+        on the wide invoice table, and a reminder that is cancelled or fails
+        before it leaves has nothing to undo."""
         fields_written = ["relance_level_id", "relance_level_sent", "relance_last_date"]
         self.env["account.relance.event.line"].flush_model()
         self.env["account.move"].flush_model(fields_written)
+        # One row per invoice: several receivable lines (instalments) of one
+        # invoice may advance; the invoice takes the furthest level.
         self.env.cr.execute(
             SQL(
                 """UPDATE account_move AS move
-                      SET relance_level_id = line.new_level_id,
-                          relance_level_sent = %s,
-                          relance_last_date = CASE WHEN %s THEN event.date
-                                                   ELSE move.relance_last_date END
-                     FROM account_relance_event_line AS line
-                     JOIN account_relance_event AS event ON event.id = line.event_id
-                    WHERE line.move_id = move.id AND line.advances_level
-                      AND line.event_id IN %s""",
-                sent,
-                sent,
+                      SET relance_level_id = COALESCE(sent.level_id,
+                                                      move.relance_level_id),
+                          relance_level_sent = sent.level_id IS NOT NULL
+                                               OR move.relance_level_sent,
+                          relance_last_date = sent.date
+                     FROM (SELECT line.move_id,
+                                  MAX(event.date) AS date,
+                                  (ARRAY_AGG(line.new_level_id
+                                             ORDER BY level.sequence DESC,
+                                                      level.days_after_due DESC,
+                                                      level.id DESC)
+                                   FILTER (WHERE line.advances_level))[1] AS level_id
+                             FROM account_relance_event_line AS line
+                             JOIN account_relance_event AS event
+                               ON event.id = line.event_id
+                        LEFT JOIN account_relance_level AS level
+                               ON level.id = line.new_level_id
+                            WHERE line.event_id IN %s
+                         GROUP BY line.move_id) AS sent
+                    WHERE sent.move_id = move.id""",
                 tuple(self.ids),
             )
         )
-        if sent:
-            self.env.cr.execute(
-                SQL(
-                    """UPDATE account_move AS move SET relance_last_date = event.date
-                         FROM account_relance_event_line AS line
-                         JOIN account_relance_event AS event
-                           ON event.id = line.event_id
-                        WHERE line.move_id = move.id AND NOT line.advances_level
-                          AND line.event_id IN %s""",
-                    tuple(self.ids),
-                )
-            )
         self.env["account.move"].invalidate_model(fields_written)
 
-    def _route(self):
-        """Reminders a person must look at wait in review; the others are queued
-        for the dispatcher, which is woken up."""
-        queued = self.browse()
-        self.line_ids.move_id.fetch(["currency_id"])
+    def _route(self, lines_problems=None):
+        """New reminders (created queued) that a person must look at go to
+        review; if others stay queued, the dispatcher is woken up.
+        ``lines_problems``: :meth:`_lines_problems`, when already known."""
+        if lines_problems is None:
+            lines_problems = self._lines_problems()
+        queued = False
         for event in self:
-            reason = event._review_reason()
+            reason = event._review_reason(lines_problems[event.id])
             if reason:
                 event.write({"state": "to_review", "review_reason": reason})
             else:
-                queued |= event
+                queued = True
         if queued:
-            queued.state = "queued"
             self.env.ref("account_relance_fr.ir_cron_relance_dispatch")._trigger()
 
     # ----------------------------------------------------------- DISPATCH
@@ -661,8 +775,9 @@ class AccountRelanceEvent(models.Model):
             _logger.exception("Reminder %s could not be performed", self.name)
             self._mark_failed(str(error) or repr(error))
 
-    def _review_reason(self):
-        """Why this event must wait for a person ('' when it may go out alone)."""
+    def _review_reason(self, lines_problem=None):
+        """Why this event must wait for a person ('' when it may go out alone);
+        ``lines_problem``: its entry of :meth:`_lines_problems`, if read."""
         self.ensure_one()
         level = self.level_id
         if level.is_litigation:
@@ -674,9 +789,9 @@ class AccountRelanceEvent(models.Model):
             return self.env._(
                 "Ce niveau attend une relecture. / This level waits for a review."
             )
-        return self._blocking_problem()
+        return self._blocking_problem(lines_problem)
 
-    def _blocking_problem(self):
+    def _blocking_problem(self, lines_problem=None):
         self.ensure_one()
         contact = self.contact_id
         problem = self.level_id._channel_problem()
@@ -695,26 +810,60 @@ class AccountRelanceEvent(models.Model):
                 "%(contact)s.",
                 contact=contact.display_name,
             )
-        if not self.line_ids:
-            return self.env._(
-                "Aucune facture dans cette relance. / No invoice in this reminder."
-            )
-        return self._currency_problem()
+        if lines_problem is None:
+            lines_problem = self._lines_problems()[self.id]
+        return lines_problem
 
     def _sending_problem(self):
         """Why this reminder cannot go out now ('' when it can): a blocking
         problem, or amounts that changed since it was prepared."""
         return self._blocking_problem() or self._stale_problem()
 
-    def _currency_problem(self):
-        """An invoice in another currency than the reminder's: its amounts would
-        be converted, so a person handles this customer."""
+    def _lines_problems(self):
+        """{event id: :meth:`_lines_problem` of its invoices}, in one query."""
+        self.env["account.relance.event.line"].flush_model(["event_id", "move_id"])
+        self.env["account.move"].flush_model(["currency_id"])
+        rows = self.env.execute_query_dict(
+            SQL(
+                """SELECT line.event_id, line.move_id, move.currency_id
+                     FROM account_relance_event_line AS line
+                     JOIN account_move AS move ON move.id = line.move_id
+                    WHERE line.event_id IN %s
+                 ORDER BY line.id""",
+                tuple(self.ids) or (None,),
+            )
+        )
+        facts = defaultdict(list)
+        for row in rows:
+            facts[row["event_id"]].append(row)
+        return {event.id: event._lines_problem(facts[event.id]) for event in self}
+
+    def _lines_problem(self, facts):
+        """Why the invoices of this reminder stop it ('' when they do not): no
+        invoice at all, or one in another currency than the reminder's (its
+        amounts would be converted, so a person handles this customer).
+        ``facts``: its lines' ``move_id`` and invoice ``currency_id``."""
         self.ensure_one()
-        foreign = self.line_ids.move_id.filtered(
-            lambda move: move.currency_id != self.currency_id
-        )[:1]
+        if not facts:
+            return self.env._(
+                "Aucune facture dans cette relance. / No invoice in this reminder."
+            )
+        foreign = next(
+            (
+                fact["move_id"]
+                for fact in facts
+                if fact["currency_id"] != self.currency_id.id
+            ),
+            None,
+        )
         if not foreign:
             return ""
+        return self._currency_problem(self.env["account.move"].browse(foreign))
+
+    def _currency_problem(self, foreign):
+        """The refusal of ``foreign``, an invoice in another currency than this
+        reminder's."""
+        self.ensure_one()
         return self.env._(
             "La facture %(move)s est en %(currency)s : une relance ne réclame "
             "que des montants en %(own)s, traitez ce client à la main. / "
@@ -732,7 +881,7 @@ class AccountRelanceEvent(models.Model):
         the reminder's, or totals that no longer add up to the lines."""
         self.ensure_one()
         currency = self.currency_id
-        problem = self._currency_problem()
+        problem = self._lines_problems()[self.id]
         if problem:
             return problem
         for line in self.line_ids:
@@ -948,11 +1097,13 @@ class AccountRelanceEvent(models.Model):
         for event in self:
             event._audit_sealing().write({"state": "sent"})
             event._audit_seal()
-        self._write_invoice_levels(sent=True)
+        self._write_invoice_levels()
 
     def _mark_failed(self, reason):
-        """Not sent: the reason is kept, the invoices go back to their level, and
-        the next daily run tries again (a failed reminder is not pending)."""
+        """Not sent: the reason is kept, the invoices stay at their level (a
+        level is applied once its reminder is sent; the restore only concerns
+        reminders created before that rule), and the next daily run tries again
+        (a failed reminder is not pending)."""
         for event in self:
             event._restore_invoice_levels()
             event.write({"state": "failed", "failure_reason": reason})

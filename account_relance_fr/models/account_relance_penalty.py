@@ -4,11 +4,13 @@ from decimal import Decimal
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .. import engine
 
 DEBTOR_TO_CASE = {"company": "B2B", "consumer": "B2C", "public": "B2G"}
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
 class AccountRelancePenalty(models.AbstractModel):
@@ -57,62 +59,113 @@ class AccountRelancePenalty(models.AbstractModel):
         """Yield ({move id: result}, None) per customer and company, or
         ({move id: None}, error) when the engine refuses the customer's case."""
         rates = self.env["account.relance.rate"]._engine_rate_provider()
-        by_partner = defaultdict(list)
-        for move in moves:
-            by_partner[(move.commercial_partner_id, move.company_id)].append(move.id)
-        notices = self._formal_notice_dates(moves)
-        receivables = self._receivable_lines(moves)
-        for (partner, company), move_ids in by_partner.items():
-            partner_moves = moves.browse(move_ids)
-            notice = notices.get((partner.id, company.id))
+        facts = self._invoice_facts(moves)
+        payments = self._invoice_payments(moves)
+        by_customer = defaultdict(list)
+        for fact in facts.values():
+            by_customer[(fact["partner_id"], fact["company_id"])].append(fact)
+        partners = self._records_by_id("res.partner", by_customer, 0)
+        companies = self._records_by_id("res.company", by_customer, 1)
+        notices = self._formal_notice_dates(list(partners), list(companies))
+        for (partner_id, company_id), customer_facts in by_customer.items():
+            partner, company = partners[partner_id], companies[company_id]
+            move_ids = [fact["id"] for fact in customer_facts]
+            invoices = [
+                self._invoice_dict(fact, payments.get(fact["id"], ()), company)
+                for fact in customer_facts
+            ]
+            notice = notices.get((partner_id, company_id))
             try:
                 case = engine.parse_case(
-                    self._case_dict(
-                        partner, company, partner_moves, as_of, notice, receivables
-                    )
+                    self._case_dict(partner, company, invoices, as_of, notice)
                 )
                 answer = engine.compute_case(case, rates).to_dict()
             except engine.EngineError as error:
-                yield dict.fromkeys(partner_moves.ids), error
+                yield dict.fromkeys(move_ids), error
                 continue
-            yield self._results_by_move(partner_moves, answer, company), None
+            yield self._results_by_move(move_ids, answer, company), None
 
     @api.model
-    def _receivable_lines(self, moves):
-        """{move id: receivable lines} of all ``moves`` with their payments, read
-        at once and without the invoices' other lines."""
-        lines = (
-            self.env["account.move.line"]
-            .sudo()
-            .search_fetch(
-                [
-                    ("move_id", "in", moves.ids),
-                    ("account_type", "=", "asset_receivable"),
-                ],
-                ["move_id", "matched_credit_ids"],
+    def _records_by_id(self, model, keys, position):
+        """{id: record} of the ids at ``position`` in ``keys``, read together."""
+        records = self.env[model].browse(dict.fromkeys(key[position] for key in keys))
+        return {record.id: record for record in records}
+
+    @api.model
+    def _invoice_facts(self, moves):
+        """{move id: the invoice's dates, amount and customer}, in one query (the
+        daily run reads tens of thousands of invoices)."""
+        if not moves:
+            return {}
+        self.env["account.move"].flush_model(
+            [
+                "commercial_partner_id",
+                "company_id",
+                "invoice_date",
+                "date",
+                "invoice_date_due",
+                "amount_total_signed",
+            ]
+        )
+        rows = self.env.execute_query_dict(
+            SQL(
+                """SELECT id, commercial_partner_id AS partner_id, company_id,
+                          invoice_date, date, invoice_date_due, amount_total_signed
+                     FROM account_move WHERE id IN %s ORDER BY id""",
+                tuple(moves.ids),
             )
         )
-        lines.matched_credit_ids.fetch(["amount", "credit_move_id"])
-        lines.matched_credit_ids.credit_move_id.fetch(["date", "move_id"])
-        lines.matched_credit_ids.credit_move_id.move_id.fetch(["move_type"])
-        by_move = defaultdict(lambda: self.env["account.move.line"])
-        for line in lines:
-            by_move[line.move_id.id] |= line
+        order = {move_id: index for index, move_id in enumerate(moves.ids)}
+        rows.sort(key=lambda row: order[row["id"]])
+        return {row["id"]: row for row in rows}
+
+    @api.model
+    def _invoice_payments(self, moves):
+        """{move id: [(date, amount, is credit note)]}: what was matched with the
+        receivable lines of ``moves``, in company currency (one query)."""
+        if not moves:
+            return {}
+        self.env["account.move.line"].flush_model(["move_id", "account_id", "date"])
+        self.env["account.partial.reconcile"].flush_model(
+            ["debit_move_id", "credit_move_id", "amount"]
+        )
+        self.env["account.move"].flush_model(["move_type"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT line.move_id, counterpart.date, partial.amount,
+                          counterpart_move.move_type = 'out_refund'
+                     FROM account_move_line AS line
+                     JOIN account_account AS account ON account.id = line.account_id
+                     JOIN account_partial_reconcile AS partial
+                       ON partial.debit_move_id = line.id
+                     JOIN account_move_line AS counterpart
+                       ON counterpart.id = partial.credit_move_id
+                     JOIN account_move AS counterpart_move
+                       ON counterpart_move.id = counterpart.move_id
+                    WHERE line.move_id IN %s
+                      AND account.account_type = 'asset_receivable'
+                 ORDER BY line.id, partial.id""",
+                tuple(moves.ids),
+            )
+        )
+        by_move = defaultdict(list)
+        for move_id, day, amount, is_refund in rows:
+            by_move[move_id].append((day, amount, is_refund))
         return by_move
 
     @api.model
-    def _formal_notice_dates(self, moves):
+    def _formal_notice_dates(self, partner_ids, company_ids):
         """{(partner id, company id): ISO date of the first sent mise en demeure},
-        for the commercial partners of ``moves`` (one query)."""
-        if not moves:
+        for these commercial partners (one query)."""
+        if not partner_ids:
             return {}
         groups = (
             self.env["account.relance.event"]
             .sudo()
             ._read_group(
                 [
-                    ("partner_id", "in", moves.commercial_partner_id.ids),
-                    ("company_id", "in", moves.company_id.ids),
+                    ("partner_id", "in", partner_ids),
+                    ("company_id", "in", company_ids),
                     ("state", "=", "sent"),
                     ("level_id.is_formal_notice", "=", True),
                 ],
@@ -136,17 +189,17 @@ class AccountRelancePenalty(models.AbstractModel):
         }
 
     @api.model
-    def _results_by_move(self, moves, answer, company):
+    def _results_by_move(self, move_ids, answer, company):
         results = {}
         # The engine applies the statutory 40 €; a company may claim another amount.
         indemnity = Decimal(f"{company.relance_indemnity_amount:.2f}")
         per_invoice = {item["ref"]: item for item in answer["per_invoice"]}
-        for move in moves:
-            item = per_invoice.get(str(move.id))
+        for move_id in move_ids:
+            item = per_invoice.get(str(move_id))
             if not item:
-                results[move.id] = self._empty_result()
+                results[move_id] = self._empty_result()
                 continue
-            results[move.id] = {
+            results[move_id] = {
                 "interest": Decimal(item["interest_total"]),
                 "indemnity": indemnity
                 if Decimal(item["indemnity_total"]) > 0
@@ -168,9 +221,7 @@ class AccountRelancePenalty(models.AbstractModel):
         return "\n".join(lines) or False
 
     @api.model
-    def _case_dict(
-        self, partner, company, moves, as_of, formal_notice_date=None, receivables=None
-    ):
+    def _case_dict(self, partner, company, invoices, as_of, formal_notice_date=None):
         debtor = partner.relance_debtor_type or "company"
         mode = (
             partner.relance_rate_mode
@@ -195,56 +246,41 @@ class AccountRelancePenalty(models.AbstractModel):
             "judgment_enforceable_date": None,
             "buyer": partner.relance_public_buyer or "state",
             "justified_recovery_costs_ht": None,
-            "invoices": [
-                self._invoice_dict(
-                    move, None if receivables is None else receivables[move.id]
-                )
-                for move in moves
-            ],
+            "invoices": invoices,
         }
 
     @api.model
-    def _invoice_dict(self, move, receivable=None):
-        payments, credit_notes = [], []
-        if receivable is None:
-            receivable = move.line_ids.filtered(
-                lambda line: line.account_type == "asset_receivable"
-            )
-        invoice_date = move.invoice_date or move.date
-        for partial in receivable.matched_credit_ids:
-            counterpart = partial.credit_move_id
+    def _invoice_dict(self, fact, payments, company):
+        """The engine's invoice from :meth:`_invoice_facts` and
+        :meth:`_invoice_payments` rows."""
+        currency = company.currency_id
+        invoice_date = fact["invoice_date"] or fact["date"]
+        paid, credit_notes = [], []
+        for day, amount, is_refund in payments:
             # An advance received before the invoice reduces the debt from its
             # first day: dated on the invoice date, it bears no interest (the
             # engine refuses a payment dated before its invoice).
-            entry = {
-                "date": max(counterpart.date, invoice_date).isoformat(),
-                "amount": self._money(partial.amount, move),
-            }
-            if counterpart.move_id.move_type == "out_refund":
-                credit_notes.append(
-                    {"date": entry["date"], "amount_ttc": entry["amount"]}
-                )
+            entry_date = max(day, invoice_date).isoformat()
+            money = self._money(amount, currency)
+            if is_refund:
+                credit_notes.append({"date": entry_date, "amount_ttc": money})
             else:
-                payments.append(entry)
+                paid.append({"date": entry_date, "amount": money})
         return {
-            "ref": str(move.id),
+            "ref": str(fact["id"]),
             "invoice_date": invoice_date.isoformat(),
             # A due date typed before the invoice date: due on the invoice date.
             "due_date": max(
-                move.invoice_date_due or invoice_date, invoice_date
+                fact["invoice_date_due"] or invoice_date, invoice_date
             ).isoformat(),
-            "amount_ttc": self._money(abs(move.amount_total_signed), move),
-            "payments": payments,
+            "amount_ttc": self._money(abs(fact["amount_total_signed"]), currency),
+            "payments": paid,
             "credit_notes": credit_notes,
         }
 
     @api.model
-    def _money(self, value, move):
-        return str(
-            Decimal(str(move.company_currency_id.round(value))).quantize(
-                Decimal("0.01")
-            )
-        )
+    def _money(self, value, currency):
+        return str(Decimal(str(currency.round(float(value)))).quantize(CENT))
 
     # ---------------------------------------------------- PENALTY INVOICE
 

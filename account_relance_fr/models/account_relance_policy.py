@@ -277,11 +277,21 @@ class AccountRelancePolicy(models.Model):
         created again customer by customer so that one customer's failure is
         recorded (state ``failed``) without stopping the others."""
         Event = self.env["account.relance.event"].with_company(company)
-        penalties = self._batch_penalties(company, decisions, as_of)
-        ready = [d for d in decisions if self._covered_moves(d) <= penalties.keys()]
+        line_facts = Event._line_facts(
+            [key for decision in decisions for key in decision.covered_items]
+        )
+        penalties = self._batch_penalties(company, line_facts, as_of)
+        ready = [
+            decision
+            for decision in decisions
+            if {line_facts[key]["move_id"] for key in decision.covered_items}
+            <= penalties.keys()
+        ]
         try:
             with self.env.cr.savepoint():
-                events = Event._create_batch(company, ready, as_of, penalties)
+                events = Event._create_batch(
+                    company, ready, as_of, penalties, line_facts=line_facts
+                )
         except Exception:  # noqa: BLE001 — retried one by one below
             _logger.warning(
                 "Batch of %s reminders failed; creating them one by one.",
@@ -296,45 +306,18 @@ class AccountRelancePolicy(models.Model):
         return events
 
     @api.model
-    def _covered_moves(self, decision):
-        return set(
-            self.env["account.move.line"]
-            .browse(list(decision.covered_items))
-            .move_id.ids
+    def _batch_penalties(self, company, line_facts, as_of):
+        """{move id: penalties} for the invoices of the batch's covered lines
+        (``line_facts``, see ``_line_facts``); the customers whose case the
+        engine refuses are left out."""
+        moves = self.env["account.move"].browse(
+            dict.fromkeys(fact["move_id"] for fact in line_facts.values())
         )
-
-    @api.model
-    def _batch_penalties(self, company, decisions, as_of):
-        """{move id: penalties} for the invoices covered by ``decisions``; the
-        customers whose case the engine refuses are left out."""
-        lines = self._batch_lines(decisions)
         return (
             self.env["account.relance.penalty"]
             .with_company(company)
-            ._compute_for_batch(lines.move_id, as_of)
+            ._compute_for_batch(moves, as_of)
         )
-
-    @api.model
-    def _batch_lines(self, decisions):
-        """The covered receivable lines of ``decisions``, with the fields the
-        reminders read loaded in the cache for the whole batch."""
-        keys = [key for decision in decisions for key in decision.covered_items]
-        lines = self.env["account.move.line"].sudo().browse(keys)
-        lines.fetch(["move_id", "date_maturity", "balance", "amount_residual"])
-        lines.move_id.fetch(
-            [
-                "invoice_date",
-                "invoice_date_due",
-                "date",
-                "amount_total_signed",
-                "relance_level_id",
-                "relance_level_sent",
-                "commercial_partner_id",
-                "company_id",
-                "company_currency_id",
-            ]
-        )
-        return lines
 
     @api.model
     def _end_batch(self, cron_progress, done, remaining):

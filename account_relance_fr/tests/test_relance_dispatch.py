@@ -7,6 +7,7 @@ import contextlib
 import io
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.account_relance_fr.models import account_relance_policy
@@ -62,10 +63,10 @@ class TestRelanceDispatch(RelanceCommon):
         event = self._first_run()
         self.assertEqual(event.state, "queued", "the run renders and sends nothing")
         self.assertFalse(event.attachment_ids)
-        self.assertEqual(invoice.relance_level_id, self.levels[0])
-        self.assertFalse(invoice.relance_level_sent)
+        self.assertFalse(invoice.relance_level_id, "a level is reached once sent")
         self.env["account.relance.event"]._dispatch_queued()
         self.assertEqual(event.state, "sending")
+        self.assertFalse(invoice.relance_level_id)
         mail = self._mails_of(event)
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.state, "outgoing")
@@ -84,11 +85,41 @@ class TestRelanceDispatch(RelanceCommon):
         self.assertEqual(len(to_customer), 1, "one email left")
         self.assertEqual(event.state, "sent")
         self.assertTrue(event.seal_hash)
+        self.assertEqual(invoice.relance_level_id, self.levels[0])
         self.assertTrue(invoice.relance_level_sent)
         self.assertEqual(invoice.relance_last_date, event.date)
         self.assertFalse(
             self.env["account.relance.event"]._audit_check_chain(self.company)
         )
+
+    def test_invoice_in_instalments_reaches_its_level_once_sent(self):
+        """Two receivable lines of one invoice in one reminder: the invoice gets
+        one level, when the reminder leaves."""
+        term = self.env["account.payment.term"].create(
+            {
+                "name": "Half now, half in 10 days",
+                "line_ids": [
+                    Command.create({"value": "percent", "value_amount": 50.0}),
+                    Command.create(
+                        {"value": "percent", "value_amount": 50.0, "nb_days": 10}
+                    ),
+                ],
+            }
+        )
+        invoice = self._invoice(self.customer, post=False)
+        invoice.write({"invoice_payment_term_id": term.id})
+        invoice.action_post()
+        receivable = invoice.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
+        self.assertEqual(len(receivable), 2)
+        last_due = max(receivable.mapped("date_maturity"))
+        event = self._run((last_due - self.DUE).days + 1)
+        self.assertEqual(event.line_ids.move_line_id, receivable)
+        self.assertEqual(event.state, "sent")
+        self.assertEqual(invoice.relance_level_id, self.levels[0])
+        self.assertTrue(invoice.relance_level_sent)
+        self.assertEqual(invoice.relance_last_date, event.date)
 
     def test_mail_server_failure_fails_event_and_next_run_retries(self):
         invoice = self._invoice(self.customer)

@@ -28,7 +28,9 @@ class TestRelanceRun(RelanceCommon):
         self.assertEqual(
             letter.state, "to_review", "registered letters wait for review"
         )
-        self.assertFalse(invoice.relance_level_sent)
+        self.assertEqual(
+            invoice.relance_level_id, self.levels[2], "a level is reached once sent"
+        )
         self.assertFalse(self._run(45), "nothing advances while the letter is not sent")
         letter.action_send()
         self.assertEqual(letter.state, "to_print")
@@ -37,6 +39,8 @@ class TestRelanceRun(RelanceCommon):
         letter.registered_number = "1A 123 456 7890 1"
         letter.action_send()
         self.assertEqual(letter.state, "sent")
+        self.assertEqual(invoice.relance_level_id, self.levels[3])
+        self.assertTrue(invoice.relance_level_sent)
         notice = self._run(46)
         self.assertEqual(notice.level_id, self.levels[4])
         self.assertTrue(notice.level_id.is_formal_notice)

@@ -210,7 +210,9 @@ class TestRelanceScreens(RelanceCommon):
         events = self._letter_to_review()
         self.assertEqual(len(events), 2)
         invoices = events.line_ids.move_id
-        self.assertEqual(invoices.relance_level_id, self.levels[3])
+        self.assertEqual(
+            invoices.relance_level_id, self.levels[2], "the letter is not sent yet"
+        )
         events.action_skip()
         self.assertEqual(set(events.mapped("state")), {"cancelled"})
         self.assertTrue(all(events.mapped("skipped")))
@@ -218,7 +220,7 @@ class TestRelanceScreens(RelanceCommon):
         # Never sent, so never sealed.
         self.assertFalse(any(events.mapped("seal_hash")))
         self.assertFalse(any(events.mapped("cancel_seal_hash")))
-        # The invoices are back at the phone call level, which was done.
+        # The invoices stay at the phone call level, which was done.
         self.assertEqual(invoices.relance_level_id, self.levels[2])
         self.assertTrue(all(invoices.mapped("relance_level_sent")))
         # A second run of the same date does not bring them back...
@@ -253,14 +255,16 @@ class TestRelanceScreens(RelanceCommon):
         wizard.action_confirm()
         self.assertEqual(event.postponed_until, self.today + timedelta(3))
         self.assertEqual(event.state, "to_review")
-        self.assertEqual(invoice.relance_level_id, self.levels[3])
+        self.assertEqual(
+            invoice.relance_level_id, self.levels[2], "the letter is not sent yet"
+        )
         # Out of the queue until that date, listed under "Postponed".
         self.assertNotIn(event, self._queue("to_process"))
         self.assertIn(event, self._queue("postponed"))
         self.assertIn(event, self._queue("to_process", self.today + timedelta(3)))
         # The run creates no other reminder for this customer meanwhile.
         self.assertFalse(self._run(60))
-        self.assertEqual(invoice.relance_level_id, self.levels[3])
+        self.assertEqual(invoice.relance_level_id, self.levels[2])
         # Still a pending reminder: it can be sent once back.
         event.action_send()
         self.assertEqual(event.state, "to_print")
