@@ -456,7 +456,9 @@ class AccountMove(models.Model):
         )
         policies = self._relance_policies_of(customers, company)
         blocked = set(customers.filtered("relance_blocked").ids)
-        stats = self.env["account.relance.event"]._partner_event_stats(company, as_of)
+        stats = self.env["account.relance.event"]._partner_event_stats(
+            company, as_of, partners
+        )
         currency = company.currency_id
         snapshots, ladders, indexes = defaultdict(list), {}, {}
         for partner_id, rows in rows_by_partner.items():
@@ -482,25 +484,48 @@ class AccountMove(models.Model):
     @api.model
     def _relance_open_rows(self, company, partners=None):
         """Open receivable lines of ``company`` (one query), oldest due first."""
+        return self.env.execute_query_dict(
+            SQL(
+                """SELECT line.id,
+                          line.amount_residual,
+                          line.date_maturity,
+                          partner.commercial_partner_id AS partner_id,
+                          move.move_type,
+                          move.invoice_date_due,
+                          move.relance_level_id,
+                          move.relance_level_sent,
+                          move.relance_exclusion,
+                          move.relance_promise_date
+                     %s
+                 ORDER BY line.date_maturity, line.id""",
+                self._relance_open_lines_from(company, partners),
+            )
+        )
+
+    @api.model
+    def _relance_open_customer_ids(self, company, partners=None):
+        """Ids of the commercial partners with open receivables in ``company``."""
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT partner.commercial_partner_id %s
+                    ORDER BY partner.commercial_partner_id""",
+                self._relance_open_lines_from(company, partners),
+            )
+        )
+        return [partner_id for (partner_id,) in rows]
+
+    @api.model
+    def _relance_open_lines_from(self, company, partners=None):
+        """FROM and WHERE clauses of the open receivable lines of ``company``
+        (of ``partners``' commercial partners when given)."""
         self.env.flush_all()
         partner_filter = (
             SQL("AND partner.commercial_partner_id IN %s", tuple(partners.ids))
             if partners
             else SQL()
         )
-        query = SQL(
-            """
-            SELECT line.id,
-                   line.amount_residual,
-                   line.date_maturity,
-                   partner.commercial_partner_id AS partner_id,
-                   move.move_type,
-                   move.invoice_date_due,
-                   move.relance_level_id,
-                   move.relance_level_sent,
-                   move.relance_exclusion,
-                   move.relance_promise_date
-              FROM account_move_line line
+        return SQL(
+            """FROM account_move_line line
               JOIN account_account account ON account.id = line.account_id
               JOIN account_move move ON move.id = line.move_id
               JOIN res_partner partner ON partner.id = line.partner_id
@@ -509,13 +534,10 @@ class AccountMove(models.Model):
                AND line.parent_state = 'posted'
                AND line.reconciled IS NOT TRUE
                AND line.amount_residual != 0
-               %(partner_filter)s
-          ORDER BY line.date_maturity, line.id
-            """,
+               %(partner_filter)s""",
             company=company.id,
             partner_filter=partner_filter,
         )
-        return self.env.execute_query_dict(query)
 
     @api.model
     def _relance_policies_of(self, partners, company):

@@ -329,13 +329,17 @@ class AccountRelanceEvent(models.Model):
     # ----------------------------------------------------- RUN INTERFACE
 
     @api.model
-    def _partner_event_stats(self, company, as_of):
-        """Per commercial partner: last sent date, pending event, event on ``as_of``.
+    def _partner_event_stats(self, company, as_of, partners=None):
+        """Per commercial partner (of ``partners`` when given): last sent date,
+        pending event, event on ``as_of``.
 
         A failed reminder is not pending: the next run retries it."""
         stats = {}
+        scope = [("company_id", "=", company.id)]
+        if partners:
+            scope.append(("partner_id", "in", partners.ids))
         groups = self.sudo()._read_group(
-            [("company_id", "=", company.id), ("state", "!=", "cancelled")],
+            [*scope, ("state", "!=", "cancelled")],
             ["partner_id", "state"],
             ["date:max"],
         )
@@ -349,7 +353,7 @@ class AccountRelanceEvent(models.Model):
             self.sudo()
             .search(
                 [
-                    ("company_id", "=", company.id),
+                    *scope,
                     "|",
                     ("state", "!=", "cancelled"),
                     ("skipped", "=", True),

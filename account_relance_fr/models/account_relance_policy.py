@@ -22,6 +22,8 @@ LEVEL_NOTICE = _lt("Mise en demeure")
 LEVEL_LITIGATION = _lt("Litigation")
 
 RUN_BATCH_SIZE = 200
+# Customers whose open receivables the engine reads and decides at once.
+PREVIEW_CHUNK = 2000
 RUN_LOCK_KEY = zlib.crc32(b"account_relance_fr.run")
 
 
@@ -257,15 +259,28 @@ class AccountRelancePolicy(models.Model):
 
     @api.model
     def _run_for_company(self, company, as_of, partners=None, cron_progress=False):
-        decisions = self.with_company(company)._preview(company, as_of, partners)
-        to_create = [d for d in decisions if d.action == "create"]
+        """The engine decides for ``PREVIEW_CHUNK`` customers at a time, whose
+        reminders are created ``RUN_BATCH_SIZE`` at a time: memory is bounded
+        by these sizes, not by the number of open invoices of the company."""
+        customer_ids = self.env["account.move"]._relance_open_customer_ids(
+            company, partners
+        )
         events = self.env["account.relance.event"]
-        for start in range(0, len(to_create), RUN_BATCH_SIZE):
-            batch = to_create[start : start + RUN_BATCH_SIZE]
-            events |= self._run_batch(company, batch, as_of)
-            self._end_batch(
-                cron_progress, start + len(batch), len(to_create) - start - len(batch)
+        done = 0
+        for start in range(0, len(customer_ids), PREVIEW_CHUNK):
+            chunk = customer_ids[start : start + PREVIEW_CHUNK]
+            decisions = self.with_company(company)._preview(
+                company, as_of, self.env["res.partner"].browse(chunk)
             )
+            to_create = [d for d in decisions if d.action == "create"]
+            for batch_start in range(0, len(to_create), RUN_BATCH_SIZE):
+                batch = to_create[batch_start : batch_start + RUN_BATCH_SIZE]
+                events |= self._run_batch(company, batch, as_of)
+                done += len(batch)
+                # Remaining: this chunk's reminders, then the customers after it.
+                remaining = len(to_create) - batch_start - len(batch)
+                remaining += len(customer_ids) - start - len(chunk)
+                self._end_batch(cron_progress, done, remaining)
         return events
 
     @api.model

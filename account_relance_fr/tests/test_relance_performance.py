@@ -1,9 +1,12 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import logging
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
+
+from odoo.addons.account_relance_fr.models import account_relance_policy
 
 from .common import RelanceCommon
 
@@ -100,6 +103,27 @@ class TestRelancePerformance(RelanceCommon):
             self.assertEqual(cache[move.id]["interest"], alone["interest"])
             self.assertEqual(cache[move.id]["indemnity"], alone["indemnity"])
             self.assertGreater(alone["interest"], 0)
+
+    def test_run_by_chunks_decides_like_one_preview(self):
+        """Customers are decided a chunk at a time and created a batch at a
+        time: the reminders are those of one preview of all customers."""
+        customers = self._customers_with_invoices(2)
+        as_of = self.DUE + timedelta(days=12)
+        Policy = self.env["account.relance.policy"]
+        expected = {
+            (decision.customer_key, decision.level.key)
+            for decision in Policy._preview(self.company, as_of, customers)
+            if decision.action == "create"
+        }
+        self.assertEqual(len(expected), self.CUSTOMERS)
+        with (
+            patch.object(account_relance_policy, "PREVIEW_CHUNK", 2),
+            patch.object(account_relance_policy, "RUN_BATCH_SIZE", 2),
+        ):
+            events = Policy._run_relances(as_of=as_of, partners=customers)
+        self.assertEqual(
+            {(event.partner_id.id, event.level_id.id) for event in events}, expected
+        )
 
     def test_lines_written_in_bulk_keep_their_values(self):
         """The run writes reminder lines with COPY: text with tabs, newlines and
