@@ -141,9 +141,13 @@ class AccountMove(models.Model):
     def _relance_pending_move_ids(self):
         """Ids of these invoices that a pending reminder covers: their next step
         is that reminder (its level is applied once it is sent)."""
-        lines = self.env["account.relance.event.line"].search_fetch(
-            [("move_id", "in", self.ids), ("event_id.state", "in", PENDING_STATES)],
-            ["move_id"],
+        lines = (
+            self.env["account.relance.event.line"]
+            .sudo()
+            .search_fetch(
+                [("move_id", "in", self.ids), ("event_id.state", "in", PENDING_STATES)],
+                ["move_id"],
+            )
         )
         return set(lines.move_id.ids)
 
@@ -255,13 +259,16 @@ class AccountMove(models.Model):
         :meth:`_relance_next_date`, any recorded exclusion (even a promise whose
         date has passed) means no next date; nor does an invoice that a pending
         reminder covers."""
+        # Read as superuser, as the compute does: invoicing users without
+        # access to the reminders see the next dates too.
+        pending = (
+            self.env["account.relance.event.line"]
+            .sudo()
+            ._search([("event_id.state", "in", PENDING_STATES)])
+        )
         return [
             ("relance_exclusion", "=", False),
-            (
-                "relance_event_line_ids",
-                "not any",
-                [("event_id.state", "in", PENDING_STATES)],
-            ),
+            ("id", "not in", pending.subselect("move_id")),
         ]
 
     @api.model

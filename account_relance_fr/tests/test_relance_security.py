@@ -1,4 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from lxml import etree
+
 from odoo import Command
 from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError
@@ -262,6 +264,22 @@ class TestRelanceSecurity(RelanceCommon):
             self.assertEqual(form.partner_id, self.customer)
         arch = invoice.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertNotIn('name="relance_event_line_ids"', arch)
+        # The invoice list and its filters open; the reminder columns and
+        # filters (which need the policies) are not shown to this user.
+        result = invoice.get_views(
+            [
+                (self.env.ref("account.view_out_invoice_tree").id, "list"),
+                (False, "search"),
+            ]
+        )
+        views = result["views"]
+        for hidden in ("relance_next_date", "relance_level_id"):
+            self.assertNotIn(f'name="{hidden}"', views["list"]["arch"])
+            self.assertNotIn(hidden, views["search"]["arch"])
+        listed = etree.fromstring(views["list"]["arch"]).xpath("/list/field/@name")
+        self.assertIn("relance_days_late", listed)
+        self.assertTrue(invoice.search_read([("id", "=", invoice.id)], listed))
+        self.assertIn(invoice, invoice.search([("relance_days_late", ">", 0)]))
 
     def test_portal_and_public_users_get_nothing(self):
         self._invoice(self.customer)
