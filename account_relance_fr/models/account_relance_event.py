@@ -761,14 +761,15 @@ class AccountRelanceEvent(models.Model):
                 mail_notify_force_send=False
             )
             events._prepare_documents()
+            lines_problems = events._lines_problems()
             for event in events:
-                event._perform_safely()
+                event._perform_safely(lines_problems[event.id])
             events._post_messages()
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
 
-    def _perform_safely(self):
+    def _perform_safely(self, lines_problem=None):
         self.ensure_one()
-        stale = self.state == "queued" and self._stale_problem()
+        stale = self.state == "queued" and self._stale_problem(lines_problem)
         if stale:
             self._mark_failed(stale)
             return
@@ -821,7 +822,10 @@ class AccountRelanceEvent(models.Model):
     def _sending_problem(self):
         """Why this reminder cannot go out now ('' when it can): a blocking
         problem, or amounts that changed since it was prepared."""
-        return self._blocking_problem() or self._stale_problem()
+        lines_problem = self._lines_problems()[self.id]
+        return self._blocking_problem(lines_problem) or self._stale_problem(
+            lines_problem
+        )
 
     def _lines_problems(self):
         """{event id: :meth:`_lines_problem` of its invoices}, in one query."""
@@ -878,16 +882,17 @@ class AccountRelanceEvent(models.Model):
             own=self.currency_id.name,
         )
 
-    def _stale_problem(self):
+    def _stale_problem(self, lines_problem=None):
         """Why the amounts of this unsent reminder are not the ones to claim
         ('' when they are): an invoice cancelled, reset to draft, paid or partly
         paid since the reminder was prepared, an invoice in another currency than
         the reminder's, or totals that no longer add up to the lines."""
         self.ensure_one()
         currency = self.currency_id
-        problem = self._lines_problems()[self.id]
-        if problem:
-            return problem
+        if lines_problem is None:
+            lines_problem = self._lines_problems()[self.id]
+        if lines_problem:
+            return lines_problem
         for line in self.line_ids:
             move = line.move_id
             if move.state != "posted":

@@ -53,7 +53,15 @@ class RelanceCommon(AccountTestInvoicingCommon, MockSmtplibCase):
         )
 
     @classmethod
-    def _invoice(cls, partner, amount=1000.0, due=None, post=True, company=None):
+    def _invoice(
+        cls,
+        partner,
+        amount=1000.0,
+        due=None,
+        post=True,
+        company=None,
+        invoice_date=None,
+    ):
         due = due or cls.DUE
         move = (
             cls.env["account.move"]
@@ -62,9 +70,9 @@ class RelanceCommon(AccountTestInvoicingCommon, MockSmtplibCase):
                 {
                     "move_type": "out_invoice",
                     "partner_id": partner.id,
-                    "invoice_date": due,
+                    "invoice_date": invoice_date or due,
                     "invoice_date_due": due,
-                    "date": due,
+                    "date": invoice_date or due,
                     "invoice_line_ids": [
                         Command.create(
                             {

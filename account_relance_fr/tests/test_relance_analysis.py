@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import timedelta
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import RelanceCommon
@@ -26,28 +26,7 @@ class TestRelanceAnalysis(RelanceCommon):
     def _dated_invoice(cls, partner, amount, days_late):
         due = cls.today - timedelta(days=days_late)
         invoice_date = min(due, cls.today) - timedelta(days=30)
-        move = cls.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_user_id": cls.salesman.id,
-                "invoice_date": invoice_date,
-                "invoice_date_due": due,
-                "date": invoice_date,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Service",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
-        )
-        move.action_post()
-        return move
+        return cls._invoice(partner, amount, due=due, invoice_date=invoice_date)
 
     def _rows(self):
         Analysis = self.env["account.relance.analysis"]

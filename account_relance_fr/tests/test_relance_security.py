@@ -75,13 +75,8 @@ class TestRelanceSecurity(RelanceCommon):
         self.assertTrue(policy.level_ids.filtered("is_formal_notice"))
 
     def test_multi_company_isolation(self):
-        self._invoice(self.customer)
-        self._invoice(self.customer, company=self.company_b)
-        events = (
-            self.env["account.relance.policy"]
-            .sudo()
-            ._run_relances(as_of=self.DUE.replace(day=3))
-        )
+        mine, theirs = self._two_company_events()
+        events = mine | theirs
         self.assertEqual(events.company_id, self.company | self.company_b)
         visible = self.env["account.relance.event"].with_user(self.clerk).search([])
         self.assertEqual(
