@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, float_round
 
@@ -96,6 +96,47 @@ class AccountMove(models.Model):
     relance_source_move_ids = fields.One2many(
         "account.move", "relance_penalty_move_id", "Invoices charged", readonly=True
     )
+
+    # --------------------------------------------------------- CONSTRAINTS
+
+    @api.constrains(
+        "relance_exclusion",
+        "relance_dispute_reason",
+        "relance_promise_date",
+        "relance_payment_plan",
+    )
+    def _check_relance_exclusion(self):
+        """An exclusion from reminders says why: a dispute its reason, a
+        promise its date, a payment plan its terms (blanks are no reason)."""
+        for move in self:
+            exclusion = move.relance_exclusion
+            if (
+                exclusion == "dispute"
+                and not (move.relance_dispute_reason or "").strip()
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Give the dispute reason of invoice %(move)s.",
+                        move=move.display_name,
+                    )
+                )
+            if exclusion == "promise" and not move.relance_promise_date:
+                raise ValidationError(
+                    self.env._(
+                        "Give the promised payment date of invoice %(move)s.",
+                        move=move.display_name,
+                    )
+                )
+            if (
+                exclusion == "payment_plan"
+                and not (move.relance_payment_plan or "").strip()
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Describe the payment plan of invoice %(move)s.",
+                        move=move.display_name,
+                    )
+                )
 
     # --------------------------------------------------------------- CRUD
 
@@ -526,11 +567,14 @@ class AccountMove(models.Model):
         """FROM and WHERE clauses of the open receivable lines of ``company``
         (of ``partners``' commercial partners when given)."""
         self.env.flush_all()
-        partner_filter = (
-            SQL("AND partner.commercial_partner_id IN %s", tuple(partners.ids))
-            if partners
-            else SQL()
-        )
+        if partners is None:
+            partner_filter = SQL()
+        elif partners:
+            partner_filter = SQL(
+                "AND partner.commercial_partner_id IN %s", tuple(partners.ids)
+            )
+        else:  # an empty recordset: no customer at all
+            partner_filter = SQL("AND FALSE")
         return SQL(
             """FROM account_move_line line
               JOIN account_account account ON account.id = line.account_id
@@ -609,14 +653,3 @@ class AccountMove(models.Model):
 
     def action_relance_clear_exclusion(self):
         self.write({"relance_exclusion": False, "relance_promise_date": False})
-
-    def _relance_check_dispute_reason(self):
-        for move in self:
-            if move.relance_exclusion == "dispute" and not move.relance_dispute_reason:
-                raise UserError(
-                    self.env._(
-                        "Indiquez le motif du litige de la facture %(move)s. / "
-                        "Give the dispute reason of invoice %(move)s.",
-                        move=move.display_name,
-                    )
-                )

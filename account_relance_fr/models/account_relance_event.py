@@ -6,7 +6,7 @@ import json
 import logging
 import zlib
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import psycopg2
 
@@ -139,7 +139,19 @@ class AccountRelanceEvent(models.Model):
     level_id = fields.Many2one(
         "account.relance.level", required=True, readonly=True, check_company=True
     )
-    date = fields.Date(required=True, readonly=True, index=True)
+    date = fields.Date(
+        required=True,
+        readonly=True,
+        index=True,
+        help="Date of the reminder: the day it was prepared, then the day it "
+        "left (its deadline and penalties are counted from that day).",
+    )
+    prepared_date = fields.Date(
+        "Prepared on",
+        readonly=True,
+        copy=False,
+        help="Day of the run (or of the person) that prepared the reminder.",
+    )
     deadline_date = fields.Date("Payment deadline", readonly=True)
     channel_email = fields.Boolean("Email", readonly=True)
     channel_letter = fields.Boolean("Letter", readonly=True)
@@ -160,6 +172,30 @@ class AccountRelanceEvent(models.Model):
         "ir.attachment", string="Documents sent", readonly=True
     )
     mail_message_id = fields.Many2one("mail.message", "Email message", readonly=True)
+    email_sent_date = fields.Datetime(
+        "Email accepted on",
+        readonly=True,
+        copy=False,
+        help="When the outgoing mail server accepted the reminder's email.",
+    )
+    email_message_ref = fields.Char(
+        "Email Message-ID",
+        readonly=True,
+        copy=False,
+        help="Message-ID header of the email as it left.",
+    )
+    email_failure_reason = fields.Text(
+        "Email failure",
+        readonly=True,
+        copy=False,
+        help="Why the email copy of a posted letter could not leave.",
+    )
+    letter_posted_date = fields.Date(
+        "Letter posted on",
+        readonly=True,
+        copy=False,
+        help="Day the letter was recorded as posted.",
+    )
     registered_number = fields.Char("Registered letter number", copy=False)
     user_id = fields.Many2one("res.users", "Done by", readonly=True)
     state = fields.Selection(
@@ -255,6 +291,8 @@ class AccountRelanceEvent(models.Model):
                         "sending it marks it sent and seals it."
                     )
                 )
+        for vals in vals_list:
+            vals.setdefault("prepared_date", vals.get("date"))
         unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
         for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
             vals["name"] = name
@@ -336,7 +374,7 @@ class AccountRelanceEvent(models.Model):
         A failed reminder is not pending: the next run retries it."""
         stats = {}
         scope = [("company_id", "=", company.id)]
-        if partners:
+        if partners is not None:
             scope.append(("partner_id", "in", partners.ids))
         groups = self.sudo()._read_group(
             [*scope, ("state", "!=", "cancelled")],
@@ -662,6 +700,8 @@ class AccountRelanceEvent(models.Model):
         applied when its reminder leaves, never at the run: the run stays cheap
         on the wide invoice table, and a reminder that is cancelled or fails
         before it leaves has nothing to undo."""
+        if not self.ids:
+            return
         fields_written = ["relance_level_id", "relance_level_sent", "relance_last_date"]
         self.env["account.relance.event.line"].flush_model()
         self.env["account.move"].flush_model(fields_written)
@@ -719,18 +759,27 @@ class AccountRelanceEvent(models.Model):
         self._dispatch_queued(cron_progress=True)
 
     @api.model
-    def _dispatch_queued(self, cron_progress=False):
+    def _dispatch_queued(self, now=None, cron_progress=False):
         """Perform every queued reminder, ``DISPATCH_BATCH_SIZE`` at a time: the
-        letters of a batch come from one wkhtmltopdf process per report."""
+        letters of a batch come from one wkhtmltopdf process per report.
+
+        :param now: the moment to decide with (default: now); the reminders
+            leave dated that day
+        :return: how many reminders were handed over
+        """
+        day = self._departure_day(now)
+        self._seal_accepted_emails()
         done, seen = 0, set()
         while True:
             ids = [
-                i for i in self._queued_batch_ids(DISPATCH_BATCH_SIZE) if i not in seen
+                i
+                for i in self._queued_batch_ids(DISPATCH_BATCH_SIZE, day)
+                if i not in seen
             ]
             if not ids:
                 return done
             seen.update(ids)
-            self.sudo().browse(ids)._dispatch()
+            self.sudo().browse(ids)._dispatch(day)
             done += len(ids)
             if cron_progress:
                 remaining = self.sudo().search_count([("state", "=", "queued")])
@@ -739,40 +788,150 @@ class AccountRelanceEvent(models.Model):
                     self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
-    def _queued_batch_ids(self, limit):
-        """Ids of queued reminders, locked for this transaction: a second
-        dispatcher running at the same time skips them instead of sending them
-        twice."""
-        self.flush_model(["state"])
+    def _departure_day(self, now=None):
+        """The day reminders leaving at ``now`` (a datetime, or a day; default:
+        now) are dated."""
+        if isinstance(now, date) and not isinstance(now, datetime):
+            return now
+        return fields.Date.context_today(self, now or fields.Datetime.now())
+
+    @api.model
+    def _queued_batch_ids(self, limit, day=None):
+        """Ids of queued reminders due to leave on ``day`` (not postponed past
+        it), locked for this transaction: a second dispatcher running at the
+        same time skips them instead of sending them twice."""
+        day = day or self._departure_day()
+        self.flush_model(["state", "postponed_until"])
         self.env.cr.execute(
-            """SELECT id FROM account_relance_event WHERE state = 'queued'
+            """SELECT id FROM account_relance_event
+                WHERE state = 'queued'
+                  AND (postponed_until IS NULL OR postponed_until <= %s)
                 ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
-            [limit],
+            [day, limit],
         )
         return [row[0] for row in self.env.cr.fetchall()]
 
-    def _dispatch(self):
-        """Perform these reminders now: documents first (batched), then each
+    def _dispatch(self, day=None, checked=False):
+        """Perform these reminders on ``day`` (default: today): amounts checked,
+        dated and computed to that day, documents rendered (batched), then each
         reminder's channels; a reminder that fails is marked failed with the
         reason, the others go on."""
+        if not self:
+            return
+        day = day or self._departure_day()
         for company in self.company_id:
             events = self.filtered(lambda e, c=company: e.company_id == c)
             events = events.with_company(company).with_context(
                 mail_notify_force_send=False
             )
-            events._prepare_documents()
-            lines_problems = events._lines_problems()
-            for event in events:
-                event._perform_safely(lines_problems[event.id])
+            # Sending by hand (``checked``) refused stale amounts already.
+            ready = events if checked else events._drop_stale(events._lines_problems())
+            ready = ready._refresh_for_departure(day)
+            ready._prepare_documents_safely()
+            for event in ready:
+                event._perform_safely()
             events._post_messages()
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
 
-    def _perform_safely(self, lines_problem=None):
+    def _drop_stale(self, lines_problems):
+        """These reminders without those whose amounts are no longer the ones
+        to claim (marked failed with the reason)."""
+        ready = self.browse()
+        for event in self:
+            stale = event._stale_problem(lines_problems[event.id])
+            if stale:
+                event._mark_failed(stale)
+            else:
+                ready |= event
+        return ready
+
+    def _refresh_for_departure(self, day):
+        """These reminders leave on ``day``: dated that day, their deadline
+        counted from it and their penalties computed to it (the amounts due
+        were checked unchanged). A reminder whose penalties the engine refuses
+        on that day (e.g. a missing legal rate) fails with the reason.
+
+        :return: the reminders ready to leave
+        """
+        late = self.filtered(lambda event: event.date != day)
+        if not late:
+            return self
+        results, errors = self.env[
+            "account.relance.penalty"
+        ]._compute_for_moves_with_errors(late.line_ids.move_id, day)
+        ready = self - late
+        for event in late:
+            error = next(
+                (
+                    errors[move.id]
+                    for move in event.line_ids.move_id
+                    if move.id in errors
+                ),
+                None,
+            )
+            if error:
+                event._mark_failed(error)
+                continue
+            event._redate(day, results)
+            ready |= event
+        return ready
+
+    def _redate(self, day, penalties):
+        """Date this unsent reminder ``day``: deadline, days late and
+        penalties of its lines as of that day; its letter, rendered for
+        another day, is rendered again."""
         self.ensure_one()
-        stale = self.state == "queued" and self._stale_problem(lines_problem)
-        if stale:
-            self._mark_failed(stale)
-            return
+        currency = self.currency_id
+        totals = {"interest_total": 0.0, "indemnity_total": 0.0}
+        charged = set()
+        for line in self.line_ids.sorted("id"):
+            result = penalties[line.move_id.id]
+            first_of_move = line.move_id.id not in charged
+            charged.add(line.move_id.id)
+            vals = {
+                "days_late": max((day - line.due_date).days, 0),
+                "interest": float(result["interest"]) if first_of_move else 0.0,
+                "indemnity": float(result["indemnity"]) if first_of_move else 0.0,
+                "penalty_detail": result["detail"] if first_of_move else False,
+            }
+            line.write(vals)
+            totals["interest_total"] += vals["interest"]
+            totals["indemnity_total"] += vals["indemnity"]
+        totals = {key: currency.round(value) for key, value in totals.items()}
+        self.write(
+            {
+                "date": day,
+                "deadline_date": day + timedelta(days=self.level_id.deadline_days),
+                **totals,
+                "total_claim": currency.round(self.amount_due + sum(totals.values())),
+            }
+        )
+        self._drop_unsealed_letter()
+
+    def _drop_unsealed_letter(self):
+        """Remove the letter rendered for this unsent reminder (it is rendered
+        again for the day it leaves)."""
+        self.ensure_one()
+        letter = self._letter_attachment()
+        if letter and not self.seal_hash:
+            self.attachment_ids = [Command.unlink(letter.id)]
+            letter.sudo().unlink()
+
+    def _prepare_documents_safely(self):
+        """Render the batch's documents at once; if the batch fails, each
+        reminder renders its own when it is performed (in its savepoint)."""
+        try:
+            with self.env.cr.savepoint():
+                self._prepare_documents()
+        except Exception:  # noqa: BLE001 — the reminders render one by one
+            _logger.warning(
+                "Rendering %s reminders at once failed; rendering them one by one.",
+                len(self),
+                exc_info=True,
+            )
+
+    def _perform_safely(self):
+        self.ensure_one()
         try:
             with self.env.cr.savepoint():
                 self._perform_channels()
@@ -932,22 +1091,36 @@ class AccountRelanceEvent(models.Model):
         return ""
 
     def _perform_channels(self):
-        """Phone activity; letters kept for printing; the email handed to the mail
-        queue: the reminder is sent once the mail queue has sent it
-        (see ``mail.mail._postprocess_sent_message``)."""
+        """Phone activity; a letter is kept for printing, and its email copy
+        leaves when it is posted (the copy says "sent to you today by
+        registered letter"); an email alone is handed to the mail queue. The
+        reminder is sent once every channel is done (see :meth:`_channels_done`)."""
         self.ensure_one()
         if self.channel_phone:
             self._schedule_call()
-        if self.channel_letter or self.channel_registered:
+        if self.level_id.is_litigation:
+            self._schedule_litigation_handover()
+        if self._has_letter():
             self._attach_letter()
-        if self.channel_email:
-            self._send_email()
-        if self.channel_letter or self.channel_registered:
             self.state = "to_print"
         elif self.channel_email:
+            self._send_email()
             self.state = "sending"
         else:
             self._mark_sent()
+
+    def _has_letter(self):
+        self.ensure_one()
+        return self.channel_letter or self.channel_registered
+
+    def _channels_done(self):
+        """Whether every channel of this reminder is done: its email accepted by
+        the mail server, its letter posted (a phone call is done once the
+        collector has the task)."""
+        self.ensure_one()
+        email_done = not self.channel_email or bool(self.email_sent_date)
+        letter_done = not self._has_letter() or bool(self.letter_posted_date)
+        return email_done and letter_done
 
     def _send_email(self):
         template = self.level_id.mail_template_id
@@ -1101,8 +1274,26 @@ class AccountRelanceEvent(models.Model):
             date_deadline=self.date,
         )
 
+    def _schedule_litigation_handover(self):
+        """The litigation step writes to nobody: the person in charge of the
+        customer gets the file to take over."""
+        self.ensure_one()
+        responsible = self.partner_id.user_id or self.env.user
+        self.activity_schedule(
+            "mail.mail_activity_data_todo",
+            summary=self.env._(
+                "Take over the litigation file of %(partner)s",
+                partner=self.partner_id.display_name,
+            ),
+            user_id=responsible.id,
+            date_deadline=self.date,
+        )
+
     def _mark_sent(self):
-        """Sent: sealed in the company's chain, invoices at their level."""
+        """Sent: sealed in the company's chain, invoices at their level. Does
+        nothing on an empty recordset."""
+        if not self:
+            return
         for event in self:
             event._audit_sealing().write({"state": "sent"})
             event._audit_seal()
@@ -1117,16 +1308,16 @@ class AccountRelanceEvent(models.Model):
             event._restore_invoice_levels()
             event.write({"state": "failed", "failure_reason": reason})
             event._message_log(
-                body=self.env._(
-                    "Échec de l'envoi : %(reason)s / Sending failed: %(reason)s",
-                    reason=reason,
-                )
+                body=self.env._("Sending failed: %(reason)s", reason=reason)
             )
 
     @api.model
     def _on_mail_result(self, mails, failure_type=None, failure_reason=False):
-        """Called by the mail queue for each batch of mails it processed: the
-        reminders whose email left are sent, those whose email failed fail."""
+        """Called by the mail queue for the mails it processed: the email's
+        acceptance (date, Message-ID) or failure is recorded on its reminder,
+        which is sent once all its channels are done. Whatever happens here,
+        Odoo's mail queue goes on: a reminder that cannot be sealed now is
+        sealed by the next dispatcher run."""
         events = self.sudo().search(
             [
                 ("mail_message_id", "in", mails.mail_message_id.ids),
@@ -1135,14 +1326,63 @@ class AccountRelanceEvent(models.Model):
         )
         if not events:
             return
-        if not failure_type:
-            events.filtered(lambda e: e.state == "sending")._mark_sent()
+        mail_of = {mail.mail_message_id.id: mail for mail in mails}
+        if failure_type:
+            for event in events:
+                mail = mail_of.get(event.mail_message_id.id)
+                event._email_failed(
+                    failure_reason or (mail and mail.failure_reason) or failure_type
+                )
             return
-        reasons = {mail.mail_message_id.id: mail.failure_reason for mail in mails}
+        now = fields.Datetime.now()
         for event in events:
-            event._mark_failed(
-                failure_reason or reasons.get(event.mail_message_id.id) or failure_type
+            mail = mail_of.get(event.mail_message_id.id)
+            event.write(
+                {
+                    "email_sent_date": now,
+                    "email_message_ref": mail.message_id if mail else False,
+                }
             )
+        events._seal_if_done()
+
+    def _email_failed(self, reason):
+        """The email could not leave: the reminder fails, unless its letter
+        was already posted (the letter is what counts; the failed copy is
+        recorded and the reminder is sent without it)."""
+        self.ensure_one()
+        if not self.letter_posted_date:
+            self._mark_failed(reason)
+            return
+        self.write({"email_failure_reason": reason})
+        self._message_log(
+            body=self.env._(
+                "The email copy of the posted letter could not leave: %(reason)s",
+                reason=reason,
+            )
+        )
+        self._seal_if_done(email_failed=True)
+
+    def _seal_if_done(self, email_failed=False):
+        """Mark sent those of these reminders whose channels are all done, each
+        in its own savepoint: a reminder that cannot be sealed now stays as it
+        is and is sealed by :meth:`_seal_accepted_emails`."""
+        for event in self:
+            if not (event._channels_done() or email_failed):
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    event._mark_sent()
+            except Exception:  # noqa: BLE001 — never break the mail queue
+                _logger.exception("Reminder %s could not be sealed yet", event.name)
+
+    @api.model
+    def _seal_accepted_emails(self):
+        """Seal the reminders whose email left but which are not sealed yet
+        (their sealing failed while the mail queue ran)."""
+        events = self.sudo().search(
+            [("state", "=", "sending"), ("email_sent_date", "!=", False)]
+        )
+        events._seal_if_done()
 
     def _post_messages(self):
         """One line in the chatter of the customer and of each invoice."""
@@ -1165,7 +1405,13 @@ class AccountRelanceEvent(models.Model):
 
     def action_send(self):
         """The review screen's button: performs reviewed (or failed) reminders
-        now, or records printed letters as posted."""
+        now, or records printed letters as posted today."""
+        self._send_on(self._departure_day())
+        return True
+
+    def _send_on(self, day):
+        """What *Send* does on ``day``: reviewed or failed reminders leave,
+        letters to print are recorded as posted."""
         to_perform = self.browse()
         for event in self:
             if event.state in ("to_review", "failed"):
@@ -1174,36 +1420,45 @@ class AccountRelanceEvent(models.Model):
                     raise UserError(problem)
                 to_perform |= event
             elif event.state == "to_print":
-                problem = event._stale_problem()
-                if problem:
-                    raise UserError(problem)
-                if event.channel_registered and not event.registered_number:
-                    raise UserError(
-                        self.env._(
-                            "Saisissez le numéro de la lettre recommandée de %(name)s. / Enter the "
-                            "registered letter number of %(name)s.",
-                            name=event.name,
-                        )
-                    )
-                event.user_id = self.env.user
-                event._mark_sent()
+                event._record_posting(day)
             else:
                 raise UserError(
                     self.env._(
-                        "La relance %(name)s est déjà envoyée, en cours d'envoi ou "
-                        "annulée. / Reminder %(name)s is already sent, being sent or "
-                        "cancelled.",
+                        "Reminder %(name)s is already sent, being sent or cancelled.",
                         name=event.name,
                     )
                 )
         if to_perform:
             to_perform.write({"failure_reason": False, "user_id": self.env.user.id})
-            to_perform._dispatch()
-        return True
+            to_perform._dispatch(day, checked=True)
+
+    def _record_posting(self, day):
+        """The letter of this reminder was posted on ``day``: its email copy, if
+        any, now leaves with the letter attached; the reminder is sent once
+        every channel is done."""
+        self.ensure_one()
+        problem = self._stale_problem()
+        if problem:
+            raise UserError(problem)
+        if self.channel_registered and not (self.registered_number or "").strip():
+            raise UserError(
+                self.env._(
+                    "Enter the registered letter number of %(name)s.",
+                    name=self.name,
+                )
+            )
+        self.write({"letter_posted_date": day, "user_id": self.env.user.id})
+        if self.channel_email and not self.email_sent_date:
+            self.with_context(mail_notify_force_send=False)._send_email()
+            self.state = "sending"
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+        else:
+            self._mark_sent()
 
     def action_cancel(self, reason=None):
-        reason = reason or self.env.context.get("relance_cancel_reason")
-        if not reason:
+        if reason is None:
+            reason = self.env.context.get("relance_cancel_reason")
+        if reason is None:
             return {
                 "type": "ir.actions.act_window",
                 "res_model": "account.relance.event.cancel",
@@ -1211,6 +1466,7 @@ class AccountRelanceEvent(models.Model):
                 "target": "new",
                 "context": {"default_event_ids": self.ids},
             }
+        reason = self._required_reason(reason)
         for event in self:
             if event.state == "cancelled":
                 continue
@@ -1226,6 +1482,14 @@ class AccountRelanceEvent(models.Model):
             if event.seal_hash:
                 event._audit_seal(cancellation=True)
         return True
+
+    @api.model
+    def _required_reason(self, reason):
+        """``reason`` without its surrounding blanks; a blank reason is refused."""
+        text = reason.strip() if isinstance(reason, str) else ""
+        if not text:
+            raise UserError(self.env._("Give a reason: it is kept in the history."))
+        return text
 
     def _restore_invoice_levels(self):
         self.ensure_one()
@@ -1264,7 +1528,28 @@ class AccountRelanceEvent(models.Model):
                     reports=", ".join(reports.mapped("name")),
                 )
             )
+        self._prepare_letters_for_posting(self._departure_day())
         return reports.report_action(self)
+
+    def _prepare_letters_for_posting(self, day):
+        """Letters printed to be posted carry the day they are printed: those
+        of these reminders waiting to be posted that were rendered for an
+        earlier day are dated ``day`` (penalties and deadline with it) and
+        rendered again, once for all of them."""
+        to_print = self.filtered(
+            lambda event: event.state == "to_print" and event.date != day
+        )
+        if not to_print:
+            return
+        for event in to_print:
+            problem = event._stale_problem()
+            if problem:
+                raise UserError(problem)
+        ready = to_print._refresh_for_departure(day)
+        failed = to_print - ready
+        if failed:
+            raise UserError("\n".join(failed.mapped("failure_reason")))
+        ready._prepare_documents()
 
     def action_skip(self):
         """Do not send these pending reminders: cancelled (never sent, so not

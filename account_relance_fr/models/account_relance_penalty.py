@@ -44,6 +44,21 @@ class AccountRelancePenalty(models.AbstractModel):
         return results
 
     @api.model
+    def _compute_for_moves_with_errors(self, moves, as_of):
+        """``({move id: result}, {move id: error message})``: the moves of a
+        customer whose case the engine refuses get its message, the others
+        their result."""
+        results, errors = {}, {}
+        if not moves:
+            return results, errors
+        for group, error in self._compute_by_customer(moves, as_of):
+            if error is None:
+                results.update(group)
+            else:
+                errors.update(dict.fromkeys(group, str(error)))
+        return results, errors
+
+    @api.model
     def _compute_for_batch(self, moves, as_of):
         """Results of ``moves`` for the daily run's cache, with one rate table and
         one query for the formal notices; a customer whose case the engine

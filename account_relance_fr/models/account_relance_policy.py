@@ -371,23 +371,33 @@ class AccountRelancePolicy(models.Model):
 
     @api.model
     def _demo_run(self, as_of):
-        """Demo data only: a past day's run, its reminders dispatched and their
-        emails recorded as delivered (a demo database has no mail server)."""
+        """Demo data only: a past day's run, its reminders dispatched that day
+        and the reminders' emails recorded as delivered (a demo database has
+        no mail server)."""
+        as_of = fields.Date.to_date(as_of)
+        self._demo_deliver()
         events = self._run_relances(as_of=as_of)
-        self.env["account.relance.event"]._dispatch_queued()
+        self.env["account.relance.event"]._dispatch_queued(now=as_of)
+        self._demo_deliver()
+        return events
+
+    @api.model
+    def _demo_deliver(self):
+        """Demo data only: what the mail queue does once the mail server has
+        accepted the reminders' emails waiting in it."""
         mails = (
             self.env["mail.mail"]
             .sudo()
             .search(
                 [
-                    ("mail_message_id", "in", events.mail_message_id.ids),
+                    ("model", "=", "account.relance.event"),
                     ("state", "=", "outgoing"),
                 ]
             )
         )
-        mails.write({"state": "sent"})
-        mails._postprocess_sent_message(success_pids=mails.recipient_ids.ids)
-        return events
+        if mails:
+            mails.write({"state": "sent"})
+            mails._postprocess_sent_message(success_pids=mails.recipient_ids.ids)
 
     def action_run_now(self):
         events = self._run_relances()

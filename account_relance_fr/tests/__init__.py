@@ -11,3 +11,4 @@ from . import test_relance_audit
 from . import test_relance_analysis
 from . import test_relance_tour
 from . import test_relance_screens
+from . import test_relance_departure

@@ -95,12 +95,18 @@ class RelanceCommon(AccountTestInvoicingCommon, MockSmtplibCase):
         events = self.env["account.relance.policy"]._run_relances(
             as_of=as_of, partners=partners
         )
-        self._deliver()
+        self._deliver(as_of)
         return events
 
-    def _deliver(self):
-        """What the dispatcher cron and the mail queue do after a run."""
-        self.env["account.relance.event"]._dispatch_queued()
+    def _send(self, events, days_after_due):
+        """*Send* on these reminders, pressed ``days_after_due`` days after the
+        due date (the day they leave or their letter is posted)."""
+        events._send_on(self.DUE + timedelta(days=days_after_due))
+
+    def _deliver(self, day=None):
+        """What the dispatcher cron and the mail queue do after a run (on
+        ``day``, the day the reminders leave; default: today)."""
+        self.env["account.relance.event"]._dispatch_queued(now=day)
         with self.mock_smtplib_connection():
             self.env["mail.mail"].sudo().process_email_queue()
 

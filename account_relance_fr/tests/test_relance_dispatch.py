@@ -26,6 +26,8 @@ class Killed(BaseException):
 
 @tagged("post_install", "-at_install")
 class TestRelanceDispatch(RelanceCommon):
+    FIRST_RUN = RelanceCommon.DUE.replace(day=3)
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -53,9 +55,8 @@ class TestRelanceDispatch(RelanceCommon):
         )
 
     def _first_run(self):
-        as_of = self.DUE.replace(day=3)
         return self.env["account.relance.policy"]._run_relances(
-            as_of=as_of, partners=self.customers
+            as_of=self.FIRST_RUN, partners=self.customers
         )
 
     def test_run_queues_dispatch_sends_mail_queue_confirms(self):
@@ -64,7 +65,7 @@ class TestRelanceDispatch(RelanceCommon):
         self.assertEqual(event.state, "queued", "the run renders and sends nothing")
         self.assertFalse(event.attachment_ids)
         self.assertFalse(invoice.relance_level_id, "a level is reached once sent")
-        self.env["account.relance.event"]._dispatch_queued()
+        self.env["account.relance.event"]._dispatch_queued(now=self.FIRST_RUN)
         self.assertEqual(event.state, "sending")
         self.assertFalse(invoice.relance_level_id)
         mail = self._mails_of(event)
@@ -124,7 +125,7 @@ class TestRelanceDispatch(RelanceCommon):
     def test_mail_server_failure_fails_event_and_next_run_retries(self):
         invoice = self._invoice(self.customer)
         event = self._first_run()
-        self.env["account.relance.event"]._dispatch_queued()
+        self.env["account.relance.event"]._dispatch_queued(now=self.FIRST_RUN)
         IrMailServer = type(self.env["ir.mail_server"])
 
         def refuse(*args, **kwargs):
@@ -179,7 +180,7 @@ class TestRelanceDispatch(RelanceCommon):
         kept = Event.search([("partner_id", "in", self.customers.ids)])
         self.assertEqual(len(kept), 2, "the committed batch is kept")
         self._first_run()
-        self._deliver()
+        self._deliver(self.FIRST_RUN)
         events = Event.search([("partner_id", "in", self.customers.ids)])
         self.assertEqual(len(events), len(self.customers))
         self.assertEqual(events.partner_id, self.customers, "one reminder each")
@@ -207,13 +208,13 @@ class TestRelanceDispatch(RelanceCommon):
             contextlib.suppress(Killed),
             self.env.cr.savepoint(),
         ):
-            self.env["account.relance.event"]._dispatch_queued()
+            self.env["account.relance.event"]._dispatch_queued(now=self.FIRST_RUN)
         self.assertEqual(len(performed), 3)
         self.env.invalidate_all()
         self.assertEqual(set(events.mapped("state")), {"queued"})
         self.assertFalse(self._event_emails(events), "the dead batch left no email")
-        self._deliver()
-        self._deliver()
+        self._deliver(self.FIRST_RUN)
+        self._deliver(self.FIRST_RUN)
         self.assertEqual(set(events.mapped("state")), {"sent"})
         for event in events:
             self.assertEqual(len(self._event_emails(event)), 1, event.name)

@@ -31,13 +31,13 @@ class TestRelanceRun(RelanceCommon):
         self.assertEqual(
             invoice.relance_level_id, self.levels[2], "a level is reached once sent"
         )
-        self.assertFalse(self._run(45), "nothing advances while the letter is not sent")
-        letter.action_send()
+        self.assertFalse(self._run(31), "nothing advances while the letter is not sent")
+        self._send(letter, 31)
         self.assertEqual(letter.state, "to_print")
         with self.assertRaises(UserError):
-            letter.action_send()  # no registered-letter number yet
+            self._send(letter, 31)  # no registered-letter number yet
         letter.registered_number = "1A 123 456 7890 1"
-        letter.action_send()
+        self._send(letter, 31)
         self.assertEqual(letter.state, "sent")
         self.assertEqual(invoice.relance_level_id, self.levels[3])
         self.assertTrue(invoice.relance_level_sent)

@@ -341,9 +341,9 @@ class TestRelanceScreens(RelanceCommon):
         self._invoice(self.other_customer, 900.0)
         letters = self._letter_to_review()
         letter = letters.filtered(lambda e: e.partner_id == self.customer)
-        letter.action_send()
+        self._send(letter, 30)
         letter.registered_number = "1A 123 456 7890 1"
-        letter.action_send()
+        self._send(letter, 30)
         notice = self._run(46, self.customer)
         self.assertTrue(notice.level_id.is_formal_notice)
         mixed = notice | (letters - letter)

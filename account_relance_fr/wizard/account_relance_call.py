@@ -46,10 +46,8 @@ class AccountRelanceCall(models.TransientModel):
             raise UserError(
                 self.env._("Indiquez la date promise. / Enter the promised date.")
             )
-        if self.result == "dispute" and not self.dispute_reason:
-            raise UserError(
-                self.env._("Indiquez le motif du litige. / Enter the dispute reason.")
-            )
+        if self.result == "dispute" and not (self.dispute_reason or "").strip():
+            raise UserError(self.env._("Enter the dispute reason."))
         if self.result == "promise":
             self.move_ids.write(
                 {
@@ -61,7 +59,7 @@ class AccountRelanceCall(models.TransientModel):
             self.move_ids.write(
                 {
                     "relance_exclusion": "dispute",
-                    "relance_dispute_reason": self.dispute_reason,
+                    "relance_dispute_reason": self.dispute_reason.strip(),
                 }
             )
         body = self.env._(
