@@ -1312,38 +1312,39 @@ class AccountRelanceEvent(models.Model):
             )
 
     @api.model
-    def _on_mail_result(self, mails, failure_type=None, failure_reason=False):
-        """Called by the mail queue for the mails it processed: the email's
-        acceptance (date, Message-ID) or failure is recorded on its reminder,
-        which is sent once all its channels are done. Whatever happens here,
-        Odoo's mail queue goes on: a reminder that cannot be sealed now is
-        sealed by the next dispatcher run."""
+    def _on_mail_result(
+        self, mails, success_pids=None, failure_type=None, failure_reason=False
+    ):
+        """Called by the mail queue for the mails it processed: the acceptance
+        of the email to the reminder's contact (date, Message-ID) or its failure
+        is recorded on the reminder, which is sent once all its channels are
+        done. Copies to followers neither send nor fail the reminder. Whatever
+        happens here, Odoo's mail queue goes on: a reminder that cannot be
+        sealed now is sealed by the next dispatcher run."""
         events = self.sudo().search(
             [
                 ("mail_message_id", "in", mails.mail_message_id.ids),
                 ("state", "in", ("sending", "to_print")),
+                ("email_sent_date", "=", False),
             ]
         )
         if not events:
             return
-        mail_of = {mail.mail_message_id.id: mail for mail in mails}
-        if failure_type:
-            for event in events:
-                mail = mail_of.get(event.mail_message_id.id)
-                event._email_failed(
-                    failure_reason or (mail and mail.failure_reason) or failure_type
-                )
-            return
+        accepted = set(success_pids or ())
         now = fields.Datetime.now()
         for event in events:
-            mail = mail_of.get(event.mail_message_id.id)
-            event.write(
-                {
-                    "email_sent_date": now,
-                    "email_message_ref": mail.message_id if mail else False,
-                }
-            )
-        events._seal_if_done()
+            mail = next(m for m in mails if m.mail_message_id == event.mail_message_id)
+            contact = event.contact_id
+            for_contact = contact in mail.recipient_ids or not mail.recipient_ids
+            if contact.id in accepted or (for_contact and not failure_type):
+                event.write(
+                    {"email_sent_date": now, "email_message_ref": mail.message_id}
+                )
+                event._seal_if_done()
+            elif failure_type and for_contact:
+                event._email_failed(
+                    failure_reason or mail.failure_reason or failure_type
+                )
 
     def _email_failed(self, reason):
         """The email could not leave: the reminder fails, unless its letter

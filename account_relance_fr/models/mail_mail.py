@@ -12,7 +12,10 @@ class MailMail(models.Model):
         # (its invoices back to their level) when the email could not leave.
         # Before super(), which deletes the auto-delete mails.
         self.env["account.relance.event"]._on_mail_result(
-            self, failure_type=failure_type, failure_reason=failure_reason
+            self,
+            success_pids=success_pids,
+            failure_type=failure_type,
+            failure_reason=failure_reason,
         )
         return super()._postprocess_sent_message(
             success_pids, failure_reason=failure_reason, failure_type=failure_type

@@ -12,3 +12,4 @@ from . import test_relance_analysis
 from . import test_relance_tour
 from . import test_relance_screens
 from . import test_relance_departure
+from . import test_relance_year
