@@ -11,6 +11,9 @@ Public API (stable; see ``engine/README.md``)::
     parse_case(data: Mapping) -> Case
     compute_case(case: Case, rates: RateProvider | None = None) -> CaseResult
     compute_invoice(invoice, case, rates=None) -> InvoiceResult
+    rate_in_force(case, half, rates=None) -> RateInForce
+    resolve_rate_terms(partner_mode, partner_rate, company_mode, company_rate)
+    b2b_default_rate(ecb), b2b_floor_rate(legal), b2g_rate(ecb) -> Decimal
     load_default_rates() -> TableRateProvider
     iter_rate_rows() -> Iterator[dict]
     due_date_from_receipt, due_date_60_days, due_date_45_eom, b2g_due_date,
@@ -35,7 +38,23 @@ from .errors import EngineError, MissingRateError, RateTableError
 from .halfyear import HalfYear
 from .model import Case, CreditNote, Invoice, Payment
 from .parsing import parse_case
-from .penalties import compute_case, compute_invoice, judgment_surcharge_start
+from .penalties import (
+    BASIS_CONTRACT,
+    BASIS_FLOOR,
+    BASIS_LEGAL,
+    BASIS_PUBLIC,
+    BASIS_STATUTORY,
+    FIXED_INDEMNITY,
+    RateInForce,
+    b2b_default_rate,
+    b2b_floor_rate,
+    b2g_rate,
+    compute_case,
+    compute_invoice,
+    judgment_surcharge_start,
+    rate_in_force,
+    resolve_rate_terms,
+)
 from .rates import (
     RateProvider,
     TableRateProvider,
@@ -47,7 +66,19 @@ from .rates import (
 from .results import CaseResult, InvoiceResult, Segment
 
 __all__ = [
+    "BASIS_CONTRACT",
+    "BASIS_FLOOR",
+    "BASIS_LEGAL",
+    "BASIS_PUBLIC",
+    "BASIS_STATUTORY",
     "B2G_PAYMENT_DAYS",
+    "FIXED_INDEMNITY",
+    "RateInForce",
+    "b2b_default_rate",
+    "b2b_floor_rate",
+    "b2g_rate",
+    "rate_in_force",
+    "resolve_rate_terms",
     "EOM_METHODS",
     "Case",
     "CaseResult",

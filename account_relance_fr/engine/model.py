@@ -34,6 +34,7 @@ __all__ = [
     "CREDITORS",
     "CUSTOMER_TYPES",
     "DAY_COUNTS",
+    "FIXED_INDEMNITY",
     "IMPUTATIONS",
     "MAX_AMOUNT",
     "MAX_RATE",
@@ -56,6 +57,8 @@ IMPUTATIONS = (PRINCIPAL_FIRST, INTEREST_FIRST)
 ACT_365, ACT_ACT = "ACT/365", "ACT/ACT"
 DAY_COUNTS = (ACT_365, ACT_ACT)
 BUYERS = ("state", "hospital", "public_company")
+# C. com. D441-5: 40 € per late invoice (professional and public debtors).
+FIXED_INDEMNITY = Decimal("40.00")
 MAX_AMOUNT = Decimal("1000000000000")  # 10^12: keeps every product exact
 MAX_RATE = Decimal(100)
 MIN_DATE = date(1900, 1, 1)
@@ -217,7 +220,8 @@ class Case:
     and ``judgment_enforceable_date``: B2C; ``buyer``: B2G (``"state"``,
     ``"hospital"``, ``"public_company"``; ``None`` means ``"state"``);
     ``justified_recovery_costs_ht``: recovery costs justified by the creditor,
-    excluding VAT.
+    excluding VAT; ``fixed_indemnity``: the fixed recovery indemnity claimed
+    per late invoice (40 € by D441-5; a creditor may set another amount).
     """
 
     customer_type: str
@@ -233,6 +237,7 @@ class Case:
     judgment_enforceable_date: date | None = None
     buyer: str | None = None
     justified_recovery_costs_ht: Decimal | None = None
+    fixed_indemnity: Decimal = FIXED_INDEMNITY
 
     def __post_init__(self) -> None:
         _check_choice(self.customer_type, CUSTOMER_TYPES, "customer_type")
@@ -252,6 +257,7 @@ class Case:
         _check_amount(
             self.justified_recovery_costs_ht, "justified_recovery_costs_ht", True
         )
+        _check_amount(self.fixed_indemnity, "fixed_indemnity")
         self._check_contract()
         refs = set()
         for index, invoice in enumerate(_as_tuple(self, "invoices", Invoice)):

@@ -21,6 +21,7 @@ from .model import (
     CREDITORS,
     CUSTOMER_TYPES,
     DAY_COUNTS,
+    FIXED_INDEMNITY,
     IMPUTATIONS,
     MAX_AMOUNT,
     Case,
@@ -45,6 +46,7 @@ CASE_KEYS = (
     "judgment_enforceable_date",
     "buyer",
     "justified_recovery_costs_ht",
+    "fixed_indemnity",
     "invoices",
 )
 REQUIRED_CASE_KEYS = ("customer_type", "evaluation_date", "invoices")
@@ -304,4 +306,12 @@ def parse_case(data: Mapping) -> Case:
             "justified_recovery_costs_ht",
             optional=True,
         ),
+        fixed_indemnity=_fixed_indemnity(data.get("fixed_indemnity")),
     )
+
+
+def _fixed_indemnity(value):
+    """The amount given, else the statutory 40 € (C. com. D441-5)."""
+    if value is None:
+        return FIXED_INDEMNITY
+    return _amount(value, "fixed_indemnity")

@@ -28,6 +28,7 @@ loop works on date ordinals, plain tuples and ``Decimal`` in a local context.
 """
 
 import weakref
+from dataclasses import dataclass
 from datetime import date
 from decimal import (
     ROUND_DOWN,
@@ -50,6 +51,7 @@ from .model import (
     B2C,
     B2G,
     CLAUSE_3X_LEGAL,
+    FIXED_INDEMNITY,
     INTEREST_FIRST,
     RAISE_TO_FLOOR,
     Case,
@@ -65,15 +67,26 @@ __all__ = [
     "FIXED_INDEMNITY",
     "FLOOR_FACTOR",
     "JUDGMENT_MARGIN",
+    "RateInForce",
+    "b2b_default_rate",
+    "b2b_floor_rate",
+    "b2g_rate",
     "compute_case",
     "compute_invoice",
     "judgment_surcharge_start",
+    "rate_in_force",
+    "resolve_rate_terms",
 ]
 
+# What the rate of a half-year is (``RateInForce.basis``).
+BASIS_STATUTORY = "statutory"  # B2B: ECB + 10 points
+BASIS_CONTRACT = "fixed"  # B2B: the contractual rate, at or above the floor
+BASIS_FLOOR = "3x_legal"  # B2B: 3 × legal rate (clause, or contract raised to it)
+BASIS_PUBLIC = "public"  # B2G: ECB + 8 points
+BASIS_LEGAL = "legal"  # B2C: legal interest rate
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
 ZERO_CENTS = Decimal("0.00")
-FIXED_INDEMNITY = Decimal("40.00")
 B2B_MARGIN = Decimal(10)
 B2G_MARGIN = Decimal(8)
 JUDGMENT_MARGIN = Decimal(5)
@@ -103,6 +116,23 @@ def _fr_en(fr: str, en: str) -> str:
     return f"{fr} / {en}"
 
 
+def b2b_default_rate(ecb_pct: Decimal) -> Decimal:
+    """Statutory B2B rate of a half-year: its ECB rate + 10 points (L441-10)."""
+    return ecb_pct + B2B_MARGIN
+
+
+def b2g_rate(ecb_pct: Decimal) -> Decimal:
+    """Public buyers' rate: the ECB rate of the half-year the delay started
+    + 8 points (CCP R2192-31)."""
+    return ecb_pct + B2G_MARGIN
+
+
+def b2b_floor_rate(legal_other_pct: Decimal) -> Decimal:
+    """Floor of a contractual B2B rate: 3 × the legal interest rate of the
+    half-year, "autres cas" (L441-10)."""
+    return FLOOR_FACTOR * legal_other_pct
+
+
 def _half_index(day_ordinal: int) -> int:
     day = date.fromordinal(day_ordinal)
     return day.year * 2 + (day.month > 6)
@@ -121,6 +151,7 @@ class _Schedule:
     """
 
     __slots__ = (
+        "bases",
         "category",
         "clause",
         "contract",
@@ -137,6 +168,8 @@ class _Schedule:
         self.category = CATEGORY_INDIVIDUAL if individual else CATEGORY_OTHER
         self.rates: dict[int, Decimal] = {}
         self.notes: dict[int, list[str]] = {}
+        # What the rate of each half-year is: BASIS_* below.
+        self.bases: dict[int, str] = {}
 
     @staticmethod
     def key(case: Case) -> tuple:
@@ -170,11 +203,12 @@ class _Schedule:
             return rate
         half = half_bounds(index)[3]
         if self.regime == B2B:
-            rate, kinds = self._b2b_rate(half)
+            rate, kinds, basis = self._b2b_rate(half)
         elif self.regime == B2G:
-            rate, kinds = self._ecb(half) + B2G_MARGIN, ("ecb",)
+            rate, kinds, basis = b2g_rate(self._ecb(half)), ("ecb",), BASIS_PUBLIC
         else:
-            rate, kinds = self._legal(half, self.category), ("legal",)
+            rate = self._legal(half, self.category)
+            kinds, basis = ("legal",), BASIS_LEGAL
         if rate < 0:
             raise EngineError(
                 "rates",
@@ -191,6 +225,7 @@ class _Schedule:
                 ),
             )
         self.rates[index] = rate
+        self.bases[index] = basis
         return rate
 
     def _note(self, index: int, text: str) -> None:
@@ -205,21 +240,23 @@ class _Schedule:
         return _checked(self.provider.legal_rate(half, category), half)
 
     def _floor(self, half: HalfYear) -> Decimal:
-        return FLOOR_FACTOR * self._legal(half, CATEGORY_OTHER)
+        return b2b_floor_rate(self._legal(half, CATEGORY_OTHER))
 
-    def _b2b_rate(self, half: HalfYear) -> tuple[Decimal, tuple[str, ...]]:
+    def _b2b_rate(self, half: HalfYear) -> tuple[Decimal, tuple[str, ...], str]:
         if self.clause == CLAUSE_3X_LEGAL:
-            return self._floor(half), ("legal",)
+            return self._floor(half), ("legal",), BASIS_FLOOR
         if self.contract is not None:
             return self._b2b_contract_rate(half)
-        default = self._ecb(half) + B2B_MARGIN
+        default = b2b_default_rate(self._ecb(half))
         self._note_paradox(half, default)
-        return default, ("ecb",)
+        return default, ("ecb",), BASIS_STATUTORY
 
-    def _b2b_contract_rate(self, half: HalfYear) -> tuple[Decimal, tuple[str, ...]]:
+    def _b2b_contract_rate(
+        self, half: HalfYear
+    ) -> tuple[Decimal, tuple[str, ...], str]:
         floor = self._floor(half)
         if self.contract >= floor:
-            return self.contract, ("legal",)
+            return self.contract, ("legal",), BASIS_CONTRACT
         contract, floor_text = rate_text(self.contract), rate_text(floor)
         fr = (
             f"Taux contractuel {contract} % inférieur au plancher {floor_text} % "
@@ -234,8 +271,8 @@ class _Schedule:
                 half.index,
                 _fr_en(f"{fr} : relevé au plancher", f"{en}: raised to the floor"),
             )
-            return floor, ("legal",)
-        default = self._ecb(half) + B2B_MARGIN
+            return floor, ("legal",), BASIS_FLOOR
+        default = b2b_default_rate(self._ecb(half))
         default_text = rate_text(default)
         self._note(
             half.index,
@@ -244,7 +281,7 @@ class _Schedule:
                 f"{en}: statutory default rate {default_text}% applied",
             ),
         )
-        return default, ("legal", "ecb")
+        return default, ("legal", "ecb"), BASIS_STATUTORY
 
     def _note_paradox(self, half: HalfYear, default: Decimal) -> None:
         """Floor above the default rate (2024): say so, keep the default rate."""
@@ -376,7 +413,7 @@ class _Runner:
             days_late = eval_ord - due_ord
         indemnity = ZERO_CENTS
         if overdue and self.regime != B2C and (late_payment or principal > 0):
-            indemnity = FIXED_INDEMNITY
+            indemnity = self.case.fixed_indemnity
         unpaid = interest - paid
         if self.regime != B2C and due_ord - invoice.invoice_date.toordinal() > (
             self.term_days
@@ -733,3 +770,69 @@ def compute_invoice(
     provider = _provider(rates)
     with localcontext(CONTEXT):
         return _Runner(case, provider).invoice(invoice)
+
+
+@dataclass(frozen=True, slots=True)
+class RateInForce:
+    """The annual late-payment rate of one half-year for a set of options.
+
+    ``rate_pct``: percent; ``basis``: ``"statutory"`` (ECB + 10), ``"fixed"``
+    (contractual rate), ``"3x_legal"`` (3 × legal rate: the clause, or a
+    contract raised to the floor), ``"public"`` (ECB + 8), ``"legal"`` (legal
+    interest rate, consumers); ``notes``: the warnings that rate brings.
+    """
+
+    half: HalfYear
+    rate_pct: Decimal
+    basis: str
+    notes: tuple[str, ...] = ()
+
+
+def rate_in_force(
+    case: Case, half: HalfYear, rates: RateProvider | None = None
+) -> RateInForce:
+    """The rate a delay bears in ``half`` under the options of ``case`` (its
+    invoices and dates are not used), as :func:`compute_case` applies it: what
+    invoices and letters print as the applicable rate. For public buyers, the
+    rate of a delay that started in ``half``.
+
+    :raises MissingRateError: naming the half-year when its rates are absent.
+    """
+    if not isinstance(case, Case) or not isinstance(half, HalfYear):
+        raise EngineError(
+            "case", "Objets Case et HalfYear attendus", "Expected Case and HalfYear"
+        )
+    schedule = _Schedule(_provider(rates), _Schedule.key(case))
+    with localcontext(CONTEXT):
+        rate = schedule.rate(half.index)
+    return RateInForce(
+        half,
+        rate,
+        schedule.bases[half.index],
+        tuple(schedule.notes.get(half.index, ())),
+    )
+
+
+def resolve_rate_terms(
+    partner_mode: str | None,
+    partner_rate_pct: Decimal | None,
+    company_mode: str,
+    company_rate_pct: Decimal | None,
+) -> dict:
+    """The rate terms agreed with one customer, as case keys: the customer's
+    own terms when it has some (``partner_mode`` not empty nor ``"company"``),
+    else the creditor's general terms. Modes: ``"statutory"``, ``"fixed"``
+    (with its rate), ``"3x_legal"``.
+
+    :return: ``{"contractual_rate_pct": str | None,
+        "contractual_rate_clause": "3x_legal" | None}``
+    """
+    own = partner_mode not in (None, False, "", "company")
+    mode = partner_mode if own else company_mode
+    rate = partner_rate_pct if own else company_rate_pct
+    return {
+        "contractual_rate_pct": f"{Decimal(rate or 0):.4f}"
+        if mode == "fixed"
+        else None,
+        "contractual_rate_clause": CLAUSE_3X_LEGAL if mode == "3x_legal" else None,
+    }

@@ -206,8 +206,6 @@ class AccountRelancePenalty(models.AbstractModel):
     @api.model
     def _results_by_move(self, move_ids, answer, company):
         results = {}
-        # The engine applies the statutory 40 €; a company may claim another amount.
-        indemnity = Decimal(f"{company.relance_indemnity_amount:.2f}")
         per_invoice = {item["ref"]: item for item in answer["per_invoice"]}
         for move_id in move_ids:
             item = per_invoice.get(str(move_id))
@@ -216,9 +214,7 @@ class AccountRelancePenalty(models.AbstractModel):
                 continue
             results[move_id] = {
                 "interest": Decimal(item["interest_total"]),
-                "indemnity": indemnity
-                if Decimal(item["indemnity_total"]) > 0
-                else ZERO,
+                "indemnity": Decimal(item["indemnity_total"]),
                 "detail": self._explain(item),
                 "segments": item["segments"],
                 "warnings": item.get("warnings", []),
@@ -236,24 +232,28 @@ class AccountRelancePenalty(models.AbstractModel):
         return "\n".join(lines) or False
 
     @api.model
-    def _case_dict(self, partner, company, invoices, as_of, formal_notice_date=None):
+    def _case_options(self, partner, company):
+        """The engine's options for ``partner`` (a commercial partner) as a
+        debtor of ``company``: who the debtor is, the rate terms agreed with
+        it, the creditor's conventions."""
         debtor = partner.relance_debtor_type or "company"
-        mode = (
-            partner.relance_rate_mode
-            if partner.relance_rate_mode not in (False, "company")
-            else company.relance_rate_mode
-        )
-        rate_pct = (
-            partner.relance_contractual_rate_pct
-            if partner.relance_rate_mode == "fixed"
-            else company.relance_contractual_rate_pct
-        )
         return {
             "customer_type": DEBTOR_TO_CASE[debtor],
             "creditor": company.relance_creditor_kind,
-            "contractual_rate_pct": f"{rate_pct:.4f}" if mode == "fixed" else None,
-            "contractual_rate_clause": "3x_legal" if mode == "3x_legal" else None,
+            **engine.resolve_rate_terms(
+                partner.relance_rate_mode,
+                Decimal(f"{partner.relance_contractual_rate_pct:.4f}"),
+                company.relance_rate_mode,
+                Decimal(f"{company.relance_contractual_rate_pct:.4f}"),
+            ),
             "below_floor_policy": company.relance_below_floor_policy,
+            "fixed_indemnity": f"{company.relance_indemnity_amount:.2f}",
+        }
+
+    @api.model
+    def _case_dict(self, partner, company, invoices, as_of, formal_notice_date=None):
+        return {
+            **self._case_options(partner, company),
             "payment_imputation": company.relance_payment_imputation,
             "day_count": company.relance_day_count,
             "evaluation_date": as_of.isoformat(),

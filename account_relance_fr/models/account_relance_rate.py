@@ -77,28 +77,35 @@ class AccountRelanceRate(models.Model):
         for rate in self:
             ecb = self._to_decimal(rate.ecb_rate_pct)
             legal = self._to_decimal(rate.legal_rate_other_pct)
-            rate.b2b_default_rate_pct = float(ecb + 10)
-            rate.b2b_floor_rate_pct = float(legal * 3)
+            rate.b2b_default_rate_pct = float(engine.b2b_default_rate(ecb))
+            rate.b2b_floor_rate_pct = float(engine.b2b_floor_rate(legal))
 
     @api.constrains("half", "year", "semester", "anchor_date")
     def _check_half_consistency(self):
         for rate in self:
-            expected = f"{rate.year}-S{rate.semester}"
-            month = 1 if rate.semester == "1" else 7
-            if rate.half != expected or (
-                rate.anchor_date.year,
-                rate.anchor_date.month,
-                rate.anchor_date.day,
-            ) != (rate.year, month, 1):
+            half = self._half_year(rate.year, rate.semester)
+            if not half:
+                raise ValidationError(
+                    self.env._("Invalid year or semester for %(half)s.", half=rate.half)
+                )
+            if rate.half != half.label or rate.anchor_date != half.anchor_date:
                 raise ValidationError(
                     self.env._(
-                        "Semestre incohérent : %(half)s doit s'écrire %(expected)s et "
-                        "commencer le 1er du mois. / Inconsistent half-year: %(half)s "
-                        "must read %(expected)s and start on the first day.",
+                        "Inconsistent half-year: %(half)s must read %(expected)s and "
+                        "start on %(anchor)s.",
                         half=rate.half,
-                        expected=expected,
+                        expected=half.label,
+                        anchor=half.anchor_date,
                     )
                 )
+
+    @api.model
+    def _half_year(self, year, semester):
+        """The engine's half-year, or None for impossible values."""
+        try:
+            return engine.HalfYear(int(year), int(semester))
+        except (engine.EngineError, TypeError, ValueError):
+            return None
 
     @api.constrains("ecb_rate_pct", "legal_rate_individual_pct", "legal_rate_other_pct")
     def _check_rates_range(self):
@@ -148,11 +155,11 @@ class AccountRelanceRate(models.Model):
 
     @api.model
     def _vals_from_engine_row(self, row):
-        year, semester = row["half"].split("-S")
+        half = engine.HalfYear.parse(row["half"])
         return {
-            "half": row["half"],
-            "year": int(year),
-            "semester": semester,
+            "half": half.label,
+            "year": half.year,
+            "semester": str(half.semester),
             "anchor_date": row["anchor_date"],
             "ecb_rate_pct": float(Decimal(row["ecb_rate_pct"])),
             "legal_rate_individual_pct": float(Decimal(row["individual_pct"])),

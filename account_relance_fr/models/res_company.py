@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, fields, models
 
+from .. import engine
+
 RATE_MODES = [
     ("statutory", "Statutory rate (ECB + 10 points)"),
     ("fixed", "Contractual fixed rate"),
@@ -31,7 +33,7 @@ class ResCompany(models.Model):
     )
     relance_indemnity_amount = fields.Monetary(
         "Fixed recovery indemnity",
-        default=40.0,
+        default=float(engine.FIXED_INDEMNITY),
         currency_field="currency_id",
         help="Fixed recovery indemnity per late invoice (French Commercial Code D441-5): 40 €.",
     )

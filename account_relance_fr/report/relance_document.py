@@ -5,7 +5,10 @@ from decimal import Decimal
 
 from odoo import api, models
 
+from .. import engine
+
 # Legal bases printed in the letters, per debtor type (fixed legal references).
+CENT = Decimal("0.01")
 LEGAL_BASIS = {
     "company": "C. com. art. L441-10, D441-5",
     "consumer": "C. civ. art. 1231-6, 1344-1",
@@ -78,10 +81,19 @@ class AccountRelanceDocument(models.AbstractModel):
             return False
         return {
             "holder": bank.acc_holder_name or company.name,
-            "iban": bank.acc_number,
+            "iban": self._group_iban(bank.acc_number),
             "bic": bank.bank_bic or False,
             "bank": bank.bank_id.name or False,
         }
+
+    @api.model
+    def _group_iban(self, number):
+        """An IBAN as banks print it, by groups of four (any other account
+        number as it is)."""
+        compact = re.sub(r"\s", "", number or "")
+        if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", compact):
+            return number
+        return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
     @api.model
     def _debtor_type(self, partner):
@@ -90,19 +102,11 @@ class AccountRelanceDocument(models.AbstractModel):
     # ------------------------------------------------------ INVOICE MENTIONS
 
     @api.model
-    def _rate_row(self, day):
-        """Legal-rate row of the half-year of ``day``, else the latest known one."""
-        Rate = self.env["account.relance.rate"].sudo()
-        half = f"{day.year}-S{1 if day.month <= 6 else 2}"
-        return Rate.search([("half", "=", half)], limit=1) or Rate.search(
-            [("anchor_date", "<=", day)], order="anchor_date desc", limit=1
-        )
-
-    @api.model
     def _invoice_mentions(self, move):
         """Late-payment mentions of a customer invoice (C. com. L441-9), or
         ``False`` when none are printed: only customer invoices of companies
-        located in France."""
+        located in France. The rate is the engine's rate in force for this
+        customer in the half-year following the due date."""
         company = move.company_id
         if move.move_type != "out_invoice" or company.country_id.code != "FR":
             return False
@@ -110,59 +114,36 @@ class AccountRelanceDocument(models.AbstractModel):
         debtor = self._debtor_type(partner)
         due = move.invoice_date_due or move.invoice_date or move.date
         first_day = due + timedelta(days=1) if due else move.date
-        row = self._rate_row(first_day) if first_day else False
-        mentions = {
+        rate = self._rate_in_force(partner, company, first_day) if first_day else None
+        consumer = debtor == "consumer"
+        return {
             "debtor_type": debtor,
             "due_date": due,
-            "rate_pct": False,
-            "rate_kind": False,
-            "half": row.half if row else False,
-            "indemnity": company.relance_indemnity_amount
-            if debtor != "consumer"
-            else False,
-            "legal_text": company.relance_invoice_legal_text
-            if debtor != "consumer"
-            else False,
+            "rate_pct": rate.rate_pct.quantize(CENT) if rate else False,
+            "rate_kind": rate.basis if rate else False,
+            "half": rate.half.label if rate else False,
+            "indemnity": False if consumer else company.relance_indemnity_amount,
+            "legal_text": False if consumer else company.relance_invoice_legal_text,
         }
-        if debtor == "consumer":
-            mentions["rate_kind"] = "legal"
-            mentions["rate_pct"] = row and self._pct(
-                row.legal_rate_individual_pct
-                if company.relance_creditor_kind == "individual"
-                else row.legal_rate_other_pct
-            )
-        elif debtor == "public":
-            mentions["rate_kind"] = "public"
-            mentions["rate_pct"] = row and self._pct(row.ecb_rate_pct, 8)
-        else:
-            mentions.update(self._b2b_rate(partner, company, row))
-        return mentions
 
     @api.model
-    def _b2b_rate(self, partner, company, row):
-        mode = (
-            partner.relance_rate_mode
-            if partner.relance_rate_mode not in (False, "company")
-            else company.relance_rate_mode
+    def _rate_in_force(self, partner, company, day):
+        """The engine's :class:`RateInForce` for ``partner`` (a debtor of
+        ``company``) in the half-year of ``day``; when its rates are not known
+        yet, the latest half-year known within two years before it (an invoice
+        printed before the rates of its due date are published); else None."""
+        options = self.env["account.relance.penalty"]._case_options(partner, company)
+        case = engine.parse_case(
+            {**options, "evaluation_date": day.isoformat(), "invoices": []}
         )
-        statutory = row and self._pct(row.ecb_rate_pct, 10)
-        floor = row and self._pct(row.legal_rate_other_pct, factor=3)
-        if mode == "3x_legal":
-            return {"rate_kind": "3x_legal", "rate_pct": floor}
-        if mode == "fixed":
-            source = partner if partner.relance_rate_mode == "fixed" else company
-            contractual = Decimal(f"{source.relance_contractual_rate_pct:.4f}")
-            if floor and contractual < floor:
-                if company.relance_below_floor_policy == "raise_to_floor":
-                    return {"rate_kind": "3x_legal", "rate_pct": floor}
-                return {"rate_kind": "statutory", "rate_pct": statutory}
-            return {"rate_kind": "fixed", "rate_pct": contractual}
-        return {"rate_kind": "statutory", "rate_pct": statutory}
-
-    @api.model
-    def _pct(self, value, add=0, factor=1):
-        rate = Decimal(f"{value:.4f}") * factor + add
-        return rate.quantize(Decimal("0.01"))
+        rates = self.env["account.relance.rate"]._engine_rate_provider()
+        half = engine.HalfYear.from_date(day)
+        for _attempt in range(4):
+            try:
+                return engine.rate_in_force(case, half, rates)
+            except engine.MissingRateError:
+                half = half.previous()
+        return None
 
     @api.model
     def _format_pct(self, value, lang_code=None):

@@ -10,6 +10,8 @@ from unittest import skipIf
 from odoo import Command
 from odoo.tests import tagged
 
+from odoo.addons.account_relance_fr import engine
+
 from .common import RelanceCommon
 
 try:
@@ -38,8 +40,8 @@ class TestRelanceDocuments(RelanceCommon):
         cls.company.write(
             {
                 "currency_id": eur.id,
-                "company_registry": "123 456 789 00012",
-                "vat": "FR40123456789",
+                "company_registry": "732 829 320 00012",
+                "vat": "FR44732829320",
                 "phone": "+33 1 23 45 67 89",
                 "relance_legal_form": "SAS",
                 "relance_share_capital": 10000.0,
@@ -55,7 +57,7 @@ class TestRelanceDocuments(RelanceCommon):
             }
         )
         cls.customer.write(
-            {"company_registry": "987 654 321 00034", "vat": "FR83987654321"}
+            {"company_registry": "443 061 841 00034", "vat": "FR64443061841"}
         )
         cls.report_letter = cls.env.ref(
             "account_relance_fr.action_report_relance_letter"
@@ -168,15 +170,15 @@ class TestRelanceDocuments(RelanceCommon):
             # SIRET, VAT number, address
             self.company.name,
             "SAS with a share capital of 10,000.00 €",
-            "RCS Paris 123 456 789",
-            "SIRET 123 456 789 00012",
-            "VAT number: FR40123456789",
+            "RCS Paris 732 829 320",
+            "SIRET 732 829 320 00012",
+            "VAT number: FR44732829320",
             "1 rue de la Paix",
             # debtor: legal name (with its legal form), SIREN, SIRET, VAT, address
             "Durand SARL",
-            "SIREN 987 654 321",
-            "SIRET 987 654 321 00034",
-            "VAT number: FR83987654321",
+            "SIREN 443 061 841",
+            "SIRET 443 061 841 00034",
+            "VAT number: FR64443061841",
             "2 avenue Victor Hugo",
             invoice.name,
             "15,000.00",
@@ -193,7 +195,7 @@ class TestRelanceDocuments(RelanceCommon):
             "Paris, March 31, 2026",
             "This letter constitutes a formal notice",
             "injonction de payer",
-            "FR7630006000011234567890189",
+            "FR76 3000 6000 0112 3456 7890 189",
             "BTESFRPPXXX",
         ):
             self.assertIn(expected, text)
@@ -260,8 +262,8 @@ class TestRelanceDocuments(RelanceCommon):
         self.assertIn("Courteous reminder", rest)
         self.assertIn("1,000.00", rest)
         self.assertIn("Days late", rest)
-        self.assertIn("123 456 789 00012", rest, "creditor identity in the body")
-        self.assertIn("FR7630006000011234567890189", rest)
+        self.assertIn("732 829 320 00012", rest, "creditor identity in the body")
+        self.assertIn("FR76 3000 6000 0112 3456 7890 189", rest)
 
     def _french(self, partner):
         """``partner`` reads French, with the addon's French translations."""
@@ -367,6 +369,55 @@ class TestRelanceDocuments(RelanceCommon):
         self.assertNotIn("D441-5", text)
         self.assertIn("No discount for early payment", text)
 
+    def test_documents_print_the_engines_rates(self):
+        """Invoice mentions and letters print the engine's figures: the rate in
+        force for each kind of terms, the segments of the computation."""
+        Document = self.env["account.relance.document"]
+        Penalty = self.env["account.relance.penalty"]
+        rates = self.env["account.relance.rate"]._engine_rate_provider()
+        half = engine.HalfYear(2026, 1)
+        terms = [
+            {"relance_rate_mode": "company"},
+            {"relance_rate_mode": "fixed", "relance_contractual_rate_pct": 18.0},
+            {"relance_rate_mode": "fixed", "relance_contractual_rate_pct": 2.0},
+            {"relance_rate_mode": "3x_legal"},
+            {"relance_debtor_type": "public"},
+        ]
+        invoice = self._invoice(self.customer, 1000.0)
+        for values in terms:
+            self.customer.write({"relance_debtor_type": "company", **values})
+            options = Penalty._case_options(self.customer, self.company)
+            case = engine.parse_case(
+                {**options, "evaluation_date": "2026-03-31", "invoices": []}
+            )
+            expected = engine.rate_in_force(case, half, rates)
+            mentions = Document._invoice_mentions(invoice)
+            self.assertEqual(mentions["rate_pct"], expected.rate_pct, values)
+            self.assertEqual(mentions["rate_kind"], expected.basis, values)
+            html = self._html(self.env.ref("account.account_invoices"), invoice.ids)
+            self.assertIn(Document._format_pct(expected.rate_pct, "en_US"), html)
+        self.customer.write({"relance_debtor_type": "company", **terms[0]})
+        for days in (1, 10, 20):
+            self._run(days)
+        letter = self._run(30)
+        self.assertEqual(letter.level_id, self.levels[3])
+        result = Penalty._compute_for_moves(invoice, letter.date)[invoice.id]
+        self.assertEqual(letter.interest_total, float(result["interest"]))
+        values = self.env[
+            "report.account_relance_fr.report_relance_letter"
+        ]._get_report_values(letter.ids)["relance"][letter.id]
+        html = self._html(self.report_letter, letter.ids)
+        self.assertIn(f"{float(result['interest']):,.2f}", html)
+        self.assertEqual(values["legal_basis"], "C. com. art. L441-10, D441-5")
+
+    def _html(self, report, ids):
+        html, _kind = (
+            self.env["ir.actions.report"]
+            .with_context(lang="en_US")
+            ._render_qweb_html(report, ids)
+        )
+        return html.decode()
+
     def test_customer_statement(self):
         self._invoice(self.customer, 1000.0)
         self._invoice(self.customer, 500.0, due=date(2026, 4, 30))
@@ -421,6 +472,6 @@ class TestRelanceDocuments(RelanceCommon):
             "-300.00",
             "1,200.00",
             "Durand SARL",
-            "123 456 789 00012",
+            "732 829 320 00012",
         ):
             self.assertIn(expected, text)
