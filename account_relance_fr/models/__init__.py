@@ -1,6 +1,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from . import account_relance_rate
 from . import account_relance_policy
+from . import account_relance_policy_run
+from . import account_relance_policy_ladder
 from . import account_relance_level
 from . import account_relance_event
 from . import ir_actions_report
@@ -8,6 +10,8 @@ from . import mail_mail
 from . import account_relance_event_line
 from . import account_relance_penalty
 from . import account_move
+from . import account_move_relance_search
+from . import account_relance_snapshot
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -150,10 +150,6 @@ class AccountRelanceLevel(models.Model):
         names = ("email", "letter", "registered", "phone")
         return [name for name in names if self[f"channel_{name}"]]
 
-    def _needs_printing(self):
-        self.ensure_one()
-        return self.channel_letter or self.channel_registered
-
     def _to_engine_level(self):
         self.ensure_one()
         return dunning.LevelSpec(

@@ -288,7 +288,9 @@ class TestRelanceDeparture(RelanceCommon):
         self.assertEqual(moves._relance_last_sent_dates(), {})
         nobody = self.env["res.partner"]
         self.assertEqual(
-            self.env["account.move"]._relance_open_customer_ids(self.company, nobody),
+            self.env["account.relance.snapshot"]._open_customer_ids(
+                self.company, nobody
+            ),
             [],
         )
         self.assertEqual(Event._partner_event_stats(self.company, day, nobody), {})

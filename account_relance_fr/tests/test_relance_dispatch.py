@@ -10,7 +10,7 @@ from unittest.mock import patch
 from odoo import Command
 from odoo.tests import tagged
 
-from odoo.addons.account_relance_fr.models import account_relance_policy
+from odoo.addons.account_relance_fr.models import account_relance_policy_run
 
 from .common import RelanceCommon
 
@@ -169,7 +169,7 @@ class TestRelanceDispatch(RelanceCommon):
 
         # Not assertRaises, which would roll the whole run back.
         with (
-            patch.object(account_relance_policy, "RUN_BATCH_SIZE", 2),
+            patch.object(account_relance_policy_run, "RUN_BATCH_SIZE", 2),
             patch.object(Policy, "_run_batch", batch_then_die),
             contextlib.suppress(Killed),
         ):

@@ -6,7 +6,7 @@ from unittest.mock import patch
 from odoo import Command
 from odoo.tests import tagged
 
-from odoo.addons.account_relance_fr.models import account_relance_policy
+from odoo.addons.account_relance_fr.models import account_relance_policy_run
 
 from .common import RelanceCommon
 
@@ -117,8 +117,8 @@ class TestRelancePerformance(RelanceCommon):
         }
         self.assertEqual(len(expected), self.CUSTOMERS)
         with (
-            patch.object(account_relance_policy, "PREVIEW_CHUNK", 2),
-            patch.object(account_relance_policy, "RUN_BATCH_SIZE", 2),
+            patch.object(account_relance_policy_run, "PREVIEW_CHUNK", 2),
+            patch.object(account_relance_policy_run, "RUN_BATCH_SIZE", 2),
         ):
             events = Policy._run_relances(as_of=as_of, partners=customers)
         self.assertEqual(

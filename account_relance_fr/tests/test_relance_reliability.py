@@ -7,7 +7,7 @@ from odoo.tests import tagged
 
 from .common import RelanceCommon
 
-RUN_LOGGER = "odoo.addons.account_relance_fr.models.account_relance_policy"
+RUN_LOGGER = "odoo.addons.account_relance_fr.models.account_relance_policy_run"
 
 
 @tagged("post_install", "-at_install")

@@ -151,7 +151,7 @@ class TestRelanceRun(RelanceCommon):
                 raise RuntimeError("printer on fire")
             return original(self_, company, partner, level, decision, as_of, **kwargs)
 
-        logger = "odoo.addons.account_relance_fr.models.account_relance_policy"
+        logger = "odoo.addons.account_relance_fr.models.account_relance_policy_run"
         with (
             patch.object(Event, "_prepare_event_vals", flaky),
             self.assertLogs(logger, level="ERROR"),

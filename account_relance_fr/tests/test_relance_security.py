@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.models import check_method_name
 from odoo.tests import Form, new_test_user, tagged
 
-from ..models.account_relance_policy import RUN_LOCK_KEY
+from ..models.account_relance_policy_run import RUN_LOCK_KEY
 from .common import RelanceCommon
 
 LETTER = "account_relance_fr.action_report_relance_letter"
