@@ -1,12 +1,13 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Packaging as OCA publishes addons: readme fragments and the files generated
-from them."""
+from them, icon, manifest keys."""
 
 import ast
 import importlib.util
 import io
 import re
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -160,3 +161,31 @@ def test_generated_files_follow_the_fragments_in_oca_order():
     assert sections[: len(titles)] == titles
     first_usage_words = (ADDON / "readme" / "USAGE.md").read_text().split()[:3]
     assert " ".join(first_usage_words) in page
+
+
+# ------------------------------------------------------- icon, manifest
+
+
+def test_icon_is_a_128_pixel_png():
+    data = (ADDON / "static" / "description" / "icon.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    assert struct.unpack(">II", data[16:24]) == (128, 128)
+
+
+def test_manifest_keys_as_oca_publishes_them():
+    assert MANIFEST["development_status"] in (
+        "Alpha",
+        "Beta",
+        "Production/Stable",
+        "Mature",
+    )
+    maintainers = MANIFEST["maintainers"]
+    assert maintainers and all(
+        isinstance(login, str) and re.fullmatch(r"[A-Za-z0-9-]+", login)
+        for login in maintainers
+    )
+    assert "installable" not in MANIFEST, "superfluous key (True is the default)"
+    for image in MANIFEST.get("images", []):
+        assert (ADDON / image).is_file(), image
+    assert MANIFEST["website"].startswith("https://")
