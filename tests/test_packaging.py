@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Packaging as OCA publishes addons: readme fragments and the files generated
-from them, icon, manifest keys."""
+from them, icon, manifest keys, the whool wheel."""
 
 import ast
 import importlib.util
@@ -10,9 +10,11 @@ import shutil
 import struct
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import docutils.core
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDON = ROOT / "account_relance_fr"
@@ -189,3 +191,71 @@ def test_manifest_keys_as_oca_publishes_them():
     for image in MANIFEST.get("images", []):
         assert (ADDON / image).is_file(), image
     assert MANIFEST["website"].startswith("https://")
+
+
+# ----------------------------------------------------------------- wheel
+
+
+def git_tracked(path):
+    proc = subprocess.run(
+        ["git", "ls-files", "--error-unmatch", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+    )
+    return proc.returncode == 0
+
+
+def test_wheel_builds_with_whool(tmp_path):
+    """``pip wheel ./account_relance_fr`` as OCA builds addons: whool (from
+    requirements/dev.txt, no build isolation, no index) packs the files git
+    tracks under ``odoo/addons/account_relance_fr/``; Odoo is not needed."""
+    if not git_tracked(ADDON / "__manifest__.py"):
+        pytest.skip("not a git checkout: whool packages the files git tracks")
+    assert importlib.util.find_spec("whool"), "pip install -r requirements/dev.txt"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--wheel-dir",
+            str(tmp_path),
+            str(ADDON),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    wheels = list(tmp_path.glob("*.whl"))
+    assert len(wheels) == 1
+    version = re.escape(MANIFEST["version"])
+    assert re.fullmatch(
+        rf"odoo_addon_account_relance_fr-{version}(\.\d+)?-py3-none-any\.whl",
+        wheels[0].name,
+    ), wheels[0].name
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        names = set(wheel.namelist())
+        dist_info = next(n.split("/")[0] for n in names if ".dist-info/" in n)
+        metadata = wheel.read(f"{dist_info}/METADATA").decode()
+    prefix = "odoo/addons/account_relance_fr/"
+    assert prefix + "__manifest__.py" in names
+    expected = [
+        *(ADDON / "engine" / "data").glob("*.csv"),
+        *(ADDON / "i18n").glob("*.po*"),
+        ADDON / "static" / "description" / "icon.png",
+        ADDON / "static" / "description" / "index.html",
+        ADDON / "README.rst",
+    ]
+    assert len(list((ADDON / "engine" / "data").glob("*.csv"))) >= 2
+    for path in expected:
+        if git_tracked(path):
+            assert prefix + path.relative_to(ADDON).as_posix() in names, path
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert prefix + "pyproject.toml" not in names
+    assert all(n.startswith((prefix, dist_info + "/")) for n in names)
+    assert "Name: odoo-addon-account_relance_fr" in metadata
+    assert "Requires-Dist: odoo==18.0.*" in metadata
