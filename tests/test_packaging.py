@@ -1,11 +1,12 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 """Packaging as OCA publishes addons: readme fragments and the files generated
-from them, icon, manifest keys, the whool wheel."""
+from them, icon, manifest keys, the whool wheel, the pre-commit configuration."""
 
 import ast
 import importlib.util
 import io
 import re
+import shlex
 import shutil
 import struct
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import docutils.core
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDON = ROOT / "account_relance_fr"
@@ -259,3 +261,72 @@ def test_wheel_builds_with_whool(tmp_path):
     assert all(n.startswith((prefix, dist_info + "/")) for n in names)
     assert "Name: odoo-addon-account_relance_fr" in metadata
     assert "Requires-Dist: odoo==18.0.*" in metadata
+
+
+# ------------------------------------------------------------ pre-commit
+
+
+def _word(node):
+    """The literal word a node of a ``run([...])`` command stands for."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return _word(node.right)  # bindir / "ruff", ROOT / ".pylintrc-mandatory"
+    if isinstance(node, ast.Name):
+        return {"py": "python", "ADDON": ADDON.name}.get(node.id)
+    return None  # *po_files: the files, given by pre-commit
+
+
+def static_check_commands():
+    """The commands ``tools/dev.py`` runs in its static tier, as literal words."""
+    tree = ast.parse((ROOT / "tools" / "dev.py").read_text())
+    func = next(
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and node.name == "static_checks"
+    )
+    commands = []
+    for node in ast.walk(func):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "run"
+            and node.args
+            and isinstance(node.args[0], ast.List)
+        ):
+            words = [_word(element) for element in node.args[0].elts]
+            commands.append([word for word in words if word])
+    return commands
+
+
+def pre_commit_hooks():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = []
+    for repo in config["repos"]:
+        assert repo["repo"] == "local", "hooks run the tools of requirements/dev.txt"
+        hooks += repo["hooks"]
+    return hooks
+
+
+def test_pre_commit_runs_every_static_check_of_make_test():
+    commands = static_check_commands()
+    assert len(commands) >= 5, commands
+    entries = [shlex.split(hook["entry"]) for hook in pre_commit_hooks()]
+    for command in commands:
+        assert any(
+            all(any(token.endswith(word) for token in entry) for word in command)
+            for entry in entries
+        ), f"no pre-commit hook runs {' '.join(command)}"
+    assert any(entry[-2:] == ["tools/readme.py", "--check"] for entry in entries), (
+        "no pre-commit hook runs tools/readme.py --check"
+    )
+
+
+def test_pre_commit_hooks_use_the_pinned_tools():
+    bindir = Path(sys.executable).parent
+    for hook in pre_commit_hooks():
+        assert hook["language"] == "system", hook["id"]
+        executable = shlex.split(hook["entry"])[0]
+        assert executable.startswith(".venv/bin/"), hook["id"]
+        name = executable.removeprefix(".venv/bin/")
+        assert (bindir / name).exists(), f"{name} is not in this environment"
