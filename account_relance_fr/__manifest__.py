@@ -7,6 +7,7 @@
     "category": "Accounting/Accounting",
     "website": "https://github.com/account-relance-fr/account_relance_fr",
     "author": "account_relance_fr contributors",
+    "maintainers": ["account-relance-fr"],
     "license": "AGPL-3",
     "development_status": "Alpha",
     "depends": ["account", "mail"],

@@ -1,0 +1,332 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Packaging as OCA publishes addons: readme fragments and the files generated
+from them, icon, manifest keys, the whool wheel, the pre-commit configuration."""
+
+import ast
+import importlib.util
+import io
+import re
+import shlex
+import shutil
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import docutils.core
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDON = ROOT / "account_relance_fr"
+README_TOOL = ROOT / "tools" / "readme.py"
+MANIFEST = ast.literal_eval((ADDON / "__manifest__.py").read_text())
+
+_spec = importlib.util.spec_from_file_location("readme_tool", README_TOOL)
+readme_tool = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(readme_tool)
+
+
+def run_readme(*args):
+    return subprocess.run(
+        [sys.executable, str(README_TOOL), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def addon_copy(tmp_path):
+    """A copy of what the generator reads and writes, to edit freely."""
+    copy = tmp_path / ADDON.name
+    shutil.copytree(ADDON / "readme", copy / "readme")
+    shutil.copy(ADDON / "__manifest__.py", copy)
+    return copy
+
+
+# ------------------------------------------------------------ readme
+
+
+def test_generated_readme_files_are_up_to_date():
+    proc = run_readme("--check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_only_oca_fragment_names():
+    names = {name for name, _title in readme_tool.FRAGMENTS}
+    assert names == {
+        "DESCRIPTION",
+        "CONTEXT",
+        "INSTALL",
+        "CONFIGURE",
+        "USAGE",
+        "ROADMAP",
+        "DEVELOP",
+        "CONTRIBUTORS",
+        "CREDITS",
+        "HISTORY",
+    }
+    present = {path.stem for path in (ADDON / "readme").iterdir()}
+    assert {"DESCRIPTION", "CONFIGURE", "USAGE", "CONTRIBUTORS"} <= present
+    assert present <= names
+    assert all(path.suffix == ".md" for path in (ADDON / "readme").iterdir())
+
+
+def test_check_fails_when_a_fragment_changes(tmp_path):
+    copy = addon_copy(tmp_path)
+    assert run_readme("--addon", copy).returncode == 0
+    assert run_readme("--addon", copy, "--check").returncode == 0
+    usage = copy / "readme" / "USAGE.md"
+    usage.write_text(usage.read_text() + "\nOne more step.\n")
+    proc = run_readme("--addon", copy, "--check")
+    assert proc.returncode == 1
+    assert "README.rst" in proc.stderr and "index.html" in proc.stderr
+    assert "python3 tools/readme.py" in proc.stderr
+    assert run_readme("--addon", copy).returncode == 0
+    assert run_readme("--addon", copy, "--check").returncode == 0
+
+
+def test_data_list_of_the_manifest_does_not_matter(tmp_path):
+    copy = addon_copy(tmp_path)
+    assert run_readme("--addon", copy).returncode == 0
+    manifest = copy / "__manifest__.py"
+    manifest.write_text(
+        manifest.read_text().replace('"data": [', '"data": [\n"views/new.xml",', 1)
+    )
+    assert run_readme("--addon", copy, "--check").returncode == 0
+
+
+def test_generation_is_deterministic(tmp_path):
+    outputs = []
+    for run in ("a", "b"):
+        copy = addon_copy(tmp_path / run)
+        assert run_readme("--addon", copy).returncode == 0
+        outputs.append(
+            [
+                (copy / "README.rst").read_bytes(),
+                (copy / "static" / "description" / "index.html").read_bytes(),
+            ]
+        )
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] == (ADDON / "README.rst").read_bytes()
+    text = outputs[0][0].decode() + outputs[0][1].decode()
+    assert not re.search(r"\b20\d\d-\d\d-\d\d[T ]\d\d:\d\d", text), "no timestamp"
+
+
+def test_unknown_fragment_is_refused(tmp_path):
+    copy = addon_copy(tmp_path)
+    (copy / "readme" / "CONFIGURATION.md").write_text("Ignored by OCA's tools.\n")
+    proc = run_readme("--addon", copy, "--check")
+    assert proc.returncode == 2
+    assert "CONFIGURATION.md is not an OCA readme fragment" in proc.stderr
+
+
+def test_markdown_that_rst_cannot_hold_is_refused(tmp_path):
+    copy = addon_copy(tmp_path)
+    (copy / "readme" / "ROADMAP.md").write_text("> a quote\n")
+    proc = run_readme("--addon", copy)
+    assert proc.returncode == 2
+    assert "readme/ROADMAP.md: line 1: blockquote" in proc.stderr
+
+
+def test_readme_rst_is_valid_restructuredtext():
+    warnings = io.StringIO()
+    docutils.core.publish_doctree(
+        (ADDON / "README.rst").read_text(),
+        settings_overrides={
+            "report_level": 2,
+            "halt_level": 5,
+            "warning_stream": warnings,
+        },
+    )
+    assert warnings.getvalue() == ""
+
+
+def test_generated_files_follow_the_fragments_in_oca_order():
+    rst = (ADDON / "README.rst").read_text()
+    page = (ADDON / "static" / "description" / "index.html").read_text()
+    assert "generated by tools/readme.py" in rst
+    assert rst.splitlines()[1] == MANIFEST["name"]
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert f"<title>{MANIFEST['name']}</title>" in page
+    assert f'<h1 class="title">{MANIFEST["name"]}</h1>' in page
+    assert MANIFEST["summary"] in page
+    present = {path.stem for path in (ADDON / "readme").iterdir()}
+    titles = [
+        title
+        for name, title in readme_tool.FRAGMENTS
+        if title and name in present and name not in readme_tool.CREDIT_FRAGMENTS
+    ]
+    assert re.findall(r"<h2>(.*?)</h2>", page)[: len(titles)] == titles
+    sections = re.findall(r"^(.+)\n=+\n", rst, re.MULTILINE)
+    assert sections[0] == MANIFEST["name"]  # the title, over- and underlined
+    sections = sections[1:]
+    assert sections[: len(titles)] == titles
+    first_usage_words = (ADDON / "readme" / "USAGE.md").read_text().split()[:3]
+    assert " ".join(first_usage_words) in page
+
+
+# ------------------------------------------------------- icon, manifest
+
+
+def test_icon_is_a_128_pixel_png():
+    data = (ADDON / "static" / "description" / "icon.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    assert struct.unpack(">II", data[16:24]) == (128, 128)
+
+
+def test_manifest_keys_as_oca_publishes_them():
+    assert MANIFEST["development_status"] in (
+        "Alpha",
+        "Beta",
+        "Production/Stable",
+        "Mature",
+    )
+    maintainers = MANIFEST["maintainers"]
+    assert maintainers and all(
+        isinstance(login, str) and re.fullmatch(r"[A-Za-z0-9-]+", login)
+        for login in maintainers
+    )
+    assert "installable" not in MANIFEST, "superfluous key (True is the default)"
+    for image in MANIFEST.get("images", []):
+        assert (ADDON / image).is_file(), image
+    assert MANIFEST["website"].startswith("https://")
+
+
+# ----------------------------------------------------------------- wheel
+
+
+def git_tracked(path):
+    proc = subprocess.run(
+        ["git", "ls-files", "--error-unmatch", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+    )
+    return proc.returncode == 0
+
+
+def test_wheel_builds_with_whool(tmp_path):
+    """``pip wheel ./account_relance_fr`` as OCA builds addons: whool (from
+    requirements/dev.txt, no build isolation, no index) packs the files git
+    tracks under ``odoo/addons/account_relance_fr/``; Odoo is not needed."""
+    if not git_tracked(ADDON / "__manifest__.py"):
+        pytest.skip("not a git checkout: whool packages the files git tracks")
+    assert importlib.util.find_spec("whool"), "pip install -r requirements/dev.txt"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--wheel-dir",
+            str(tmp_path),
+            str(ADDON),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    wheels = list(tmp_path.glob("*.whl"))
+    assert len(wheels) == 1
+    version = re.escape(MANIFEST["version"])
+    assert re.fullmatch(
+        rf"odoo_addon_account_relance_fr-{version}(\.\d+)?-py3-none-any\.whl",
+        wheels[0].name,
+    ), wheels[0].name
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        names = set(wheel.namelist())
+        dist_info = next(n.split("/")[0] for n in names if ".dist-info/" in n)
+        metadata = wheel.read(f"{dist_info}/METADATA").decode()
+    prefix = "odoo/addons/account_relance_fr/"
+    assert prefix + "__manifest__.py" in names
+    expected = [
+        *(ADDON / "engine" / "data").glob("*.csv"),
+        *(ADDON / "i18n").glob("*.po*"),
+        ADDON / "static" / "description" / "icon.png",
+        ADDON / "static" / "description" / "index.html",
+        ADDON / "README.rst",
+    ]
+    assert len(list((ADDON / "engine" / "data").glob("*.csv"))) >= 2
+    for path in expected:
+        if git_tracked(path):
+            assert prefix + path.relative_to(ADDON).as_posix() in names, path
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    assert prefix + "pyproject.toml" not in names
+    assert all(n.startswith((prefix, dist_info + "/")) for n in names)
+    assert "Name: odoo-addon-account_relance_fr" in metadata
+    assert "Requires-Dist: odoo==18.0.*" in metadata
+
+
+# ------------------------------------------------------------ pre-commit
+
+
+def _word(node):
+    """The literal word a node of a ``run([...])`` command stands for."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return _word(node.right)  # bindir / "ruff", ROOT / ".pylintrc-mandatory"
+    if isinstance(node, ast.Name):
+        return {"py": "python", "ADDON": ADDON.name}.get(node.id)
+    return None  # *po_files: the files, given by pre-commit
+
+
+def static_check_commands():
+    """The commands ``tools/dev.py`` runs in its static tier, as literal words."""
+    tree = ast.parse((ROOT / "tools" / "dev.py").read_text())
+    func = next(
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and node.name == "static_checks"
+    )
+    commands = []
+    for node in ast.walk(func):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "run"
+            and node.args
+            and isinstance(node.args[0], ast.List)
+        ):
+            words = [_word(element) for element in node.args[0].elts]
+            commands.append([word for word in words if word])
+    return commands
+
+
+def pre_commit_hooks():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = []
+    for repo in config["repos"]:
+        assert repo["repo"] == "local", "hooks run the tools of requirements/dev.txt"
+        hooks += repo["hooks"]
+    return hooks
+
+
+def test_pre_commit_runs_every_static_check_of_make_test():
+    commands = static_check_commands()
+    assert len(commands) >= 5, commands
+    entries = [shlex.split(hook["entry"]) for hook in pre_commit_hooks()]
+    for command in commands:
+        assert any(
+            all(any(token.endswith(word) for token in entry) for word in command)
+            for entry in entries
+        ), f"no pre-commit hook runs {' '.join(command)}"
+    assert any(entry[-2:] == ["tools/readme.py", "--check"] for entry in entries), (
+        "no pre-commit hook runs tools/readme.py --check"
+    )
+
+
+def test_pre_commit_hooks_use_the_pinned_tools():
+    bindir = Path(sys.executable).parent
+    for hook in pre_commit_hooks():
+        assert hook["language"] == "system", hook["id"]
+        executable = shlex.split(hook["entry"])[0]
+        assert executable.startswith(".venv/bin/"), hook["id"]
+        name = executable.removeprefix(".venv/bin/")
+        assert (bindir / name).exists(), f"{name} is not in this environment"
