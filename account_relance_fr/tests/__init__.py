@@ -11,3 +11,5 @@ from . import test_relance_audit
 from . import test_relance_analysis
 from . import test_relance_tour
 from . import test_relance_screens
+from . import test_relance_letter_rules
+from . import test_relance_print_http
