@@ -232,6 +232,12 @@ class AccountRelanceEvent(models.Model):
         compute="_compute_document_fingerprints",
         help="SHA-256 of every document sent, recorded in the seal.",
     )
+    sealed_letter_sha256 = fields.Char(
+        "Sealed letter (SHA-256)",
+        compute="_compute_sealed_letter_sha256",
+        help="SHA-256 recorded in the seal for the letter sent: printing the "
+        "letter of a sealed reminder returns this document, byte for byte.",
+    )
     postponed_until = fields.Date(
         readonly=True,
         copy=False,
@@ -274,6 +280,14 @@ class AccountRelanceEvent(models.Model):
                 f"{doc['sha256']}  {labels.get(str(doc['id']), doc['id'])}"
                 for doc in payload.get("content", {}).get("documents", [])
             )
+
+    @api.depends("seal_payload", "attachment_ids")
+    def _compute_sealed_letter_sha256(self):
+        for event in self:
+            letter = event.sudo()._letter_attachment()[:1]
+            event.sealed_letter_sha256 = (
+                event.seal_hash and letter and event._sealed_documents().get(letter.id)
+            ) or False
 
     # --------------------------------------------------------------- CRUD
 
@@ -1258,6 +1272,55 @@ class AccountRelanceEvent(models.Model):
         return self.attachment_ids.filtered(
             lambda att: att.name != self._letter_filename()
         )
+
+    def _sealed_documents(self):
+        """``{attachment id: SHA-256}`` of the documents the seal records."""
+        self.ensure_one()
+        payload = _load_payload(self.sudo().seal_payload) or {}
+        return {
+            doc["id"]: doc["sha256"]
+            for doc in payload.get("content", {}).get("documents", [])
+        }
+
+    def _relance_sealed_letter(self):
+        """The letter this reminder sent, as its seal records it; an empty
+        recordset while the reminder is not sealed.
+
+        A sealed reminder without that letter (none was sent, or it was removed
+        or changed since) is an error: printing another document in its place
+        would misrepresent what the customer received."""
+        self.ensure_one()
+        event = self.sudo()
+        if not event.seal_hash:
+            return self.env["ir.attachment"]
+        sealed = event._sealed_documents()
+        letter = event._letter_attachment().filtered(lambda att: att.id in sealed)[:1]
+        if not letter:
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s has no sealed letter (none was sent with it, "
+                    "or it was removed): there is no document to reprint.",
+                    name=event.name,
+                )
+            )
+        if sealed[letter.id] != _sha256(letter.raw):
+            raise UserError(
+                self.env._(
+                    "The stored letter of reminder %(name)s is not the one its seal "
+                    "records: it is not printed. Run Check integrity.",
+                    name=event.name,
+                )
+            )
+        return letter
+
+    def _relance_sealed_document_name(self):
+        """The ``attachment`` expression of the letter reports (with
+        ``attachment_use``): the file name of the letter a sealed reminder
+        sent, so that Odoo returns it byte for byte instead of rendering a new
+        one; ``False`` for a reminder not sealed yet, printed as a fresh
+        preview and never stored by the report (see
+        ``ir.actions.report._prepare_pdf_report_attachment_vals_list``)."""
+        return self._relance_sealed_letter().name or False
 
     # ---------------------------------------------------------- OUTCOMES
 

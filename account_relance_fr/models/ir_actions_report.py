@@ -54,6 +54,21 @@ class IrActionsReport(models.Model):
             pdfs.update(self._relance_render_chunk(report, chunk, marker))
         return pdfs
 
+    def retrieve_attachment(self, record):
+        # EXTEND 'base': the document a sealed reminder returns is the letter
+        # its seal records, not any attachment of the reminder with that name.
+        attachment = super().retrieve_attachment(record)
+        if attachment is not None and record._name == "account.relance.event":
+            attachment = record._relance_sealed_letter()
+        return attachment
+
+    def _prepare_pdf_report_attachment_vals_list(self, report, streams):
+        # EXTEND 'base': only the sending stores a reminder's letter (the one
+        # it seals); printing a reminder never creates an attachment.
+        if report.model == "account.relance.event":
+            return []
+        return super()._prepare_pdf_report_attachment_vals_list(report, streams)
+
     def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
         # EXTEND 'base': several reminders printed at once (letters to post,
         # bulk print) go through one wkhtmltopdf process, whatever its build.

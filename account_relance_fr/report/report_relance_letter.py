@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import UserError
 
 from .relance_document import LEGAL_BASIS
 
@@ -16,12 +17,62 @@ class ReportRelanceLetter(models.AbstractModel):
     @api.model
     def _get_report_values(self, docids, data=None):
         docs = self.env["account.relance.event"].browse(docids)
+        self._check_letters(docs)
         return {
             "doc_ids": docs.ids,
             "doc_model": "account.relance.event",
             "docs": docs,
             "relance": {event.id: self._event_values(event) for event in docs},
         }
+
+    @api.model
+    def _check_letters(self, events):
+        """Render only the letter the process decided for each reminder: none
+        at a litigation level (the litigation step does not write to the
+        customer), and only its level's own letter (no mise en demeure printed
+        from the Print menu for a courteous reminder). A sealed reminder never
+        gets here when printed: Odoo returns the letter it sent (the report's
+        ``attachment``, see ``_relance_sealed_document_name``)."""
+        report = self._relance_report()
+        for event in events:
+            level = event.level_id
+            if level.is_litigation:
+                raise UserError(
+                    self.env._(
+                        "Reminder %(name)s is at the litigation level %(level)s: "
+                        "the litigation step does not write to the customer, there "
+                        "is no letter to print.",
+                        name=event.name,
+                        level=level.name,
+                    )
+                )
+            if not level.report_id:
+                raise UserError(
+                    self.env._(
+                        "The level %(level)s of reminder %(name)s sends no letter: "
+                        "there is no letter to print.",
+                        name=event.name,
+                        level=level.name,
+                    )
+                )
+            if level.report_id != report:
+                raise UserError(
+                    self.env._(
+                        "Reminder %(name)s is at level %(level)s, whose letter is "
+                        "%(letter)s: it cannot be printed as %(report)s.",
+                        name=event.name,
+                        level=level.name,
+                        letter=level.report_id.sudo().name,
+                        report=report.name,
+                    )
+                )
+
+    @api.model
+    def _relance_report(self):
+        """The print action this report model renders."""
+        return self.env["ir.actions.report"]._get_report_from_name(
+            self._name.removeprefix("report.")
+        )
 
     @api.model
     def _event_values(self, event):

@@ -13,3 +13,5 @@ from . import test_relance_tour
 from . import test_relance_screens
 from . import test_relance_departure
 from . import test_relance_year
+from . import test_relance_letter_rules
+from . import test_relance_print_http

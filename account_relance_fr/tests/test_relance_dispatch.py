@@ -290,7 +290,11 @@ class TestRelanceBatchRendering(RelanceCommon):
         customers = self.customer | self.other_customer
         for customer in customers:
             self._invoice(customer)
+        # Reminders still to send: the batch renders their letters (a sealed
+        # reminder's letter is the one it stored, returned as it is).
+        self.levels[0].send_mode = "review"
         events = self._run(1)
+        self.assertEqual(set(events.mapped("state")), {"to_review"})
         Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
         report = self.env.ref("account_relance_fr.action_report_relance_letter")
         pdfs = Report._relance_render_batch(

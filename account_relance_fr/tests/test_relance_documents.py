@@ -235,6 +235,10 @@ class TestRelanceDocuments(RelanceCommon):
         self.assertIn("10.15 %", text)
 
     def test_letters_along_the_ladder(self):
+        # The reminders sent here store real PDFs, as in production: a sealed
+        # reminder prints the letter it stored (Odoo's test mode would have
+        # stored its HTML stand-in).
+        self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
         self._invoice(self.customer, 1000.0)
         courteous = self._run(1)
         self.assertTrue(

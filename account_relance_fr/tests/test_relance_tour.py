@@ -1,4 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import RelanceCommon
@@ -28,7 +29,11 @@ class TestRelanceTour(RelanceCommon, HttpCase):
         self.company.external_report_layout_id = self.env.ref(
             "web.external_layout_standard"
         )
-        notice = self._run(46)
+        # The letter left today (the day the tour posted it): the mise en
+        # demeure comes 10 days later at the earliest.
+        posted = (fields.Date.today() - self.DUE).days
+        self.assertEqual(letter.letter_posted_date, fields.Date.today())
+        notice = self._run(posted + 10)
         self.assertTrue(notice.level_id.is_formal_notice)
         self.assertTrue(notice.channel_registered)
         action = notice.action_print_letter()
