@@ -5,6 +5,14 @@ from . import account_relance_policy_run
 from . import account_relance_policy_ladder
 from . import account_relance_level
 from . import account_relance_event
+from . import account_relance_event_run
+from . import account_relance_event_check
+from . import account_relance_event_dispatch
+from . import account_relance_event_outcome
+from . import account_relance_event_document
+from . import account_relance_event_seal
+from . import account_relance_event_integrity
+from . import account_relance_event_history
 from . import ir_actions_report
 from . import mail_mail
 from . import account_relance_event_line
@@ -15,5 +23,5 @@ from . import account_relance_snapshot
 from . import res_company
 from . import res_config_settings
 from . import res_partner
-from . import account_relance_audit
+from . import account_relance_event_line_seal
 from . import account_relance_analysis

@@ -113,3 +113,17 @@ class ResCompany(models.Model):
         for company in companies:
             Policy._create_french_policy(company)
         return companies
+
+    # ---------------------------------------------------------- INTEGRITY
+
+    def _relance_check_integrity(self):
+        """Findings of the integrity check of this company's reminder chain
+        (empty when intact), as Odoo's ``_check_hash_integrity`` does for
+        journal entries; see ``account.relance.event._integrity_findings``."""
+        self.ensure_one()
+        return self.env["account.relance.event"]._integrity_findings(self)
+
+    def _relance_integrity_summary(self):
+        """The check's result, ready for reports and exports."""
+        self.ensure_one()
+        return self.env["account.relance.event"]._integrity_summary(self)

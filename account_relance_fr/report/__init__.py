@@ -3,3 +3,4 @@ from . import relance_document
 from . import report_relance_audit
 from . import report_relance_letter
 from . import report_relance_statement
+from . import account_relance_history_xlsx

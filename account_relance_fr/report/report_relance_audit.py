@@ -27,7 +27,7 @@ class ReportRelanceAudit(models.AbstractModel):
             "doc_ids": docs.ids,
             "doc_model": docs._name,
             "docs": docs,
-            "sections": self.env["account.relance.event"]._audit_sections(docs),
+            "sections": self.env["account.relance.event"]._history_sections(docs),
         }
 
 

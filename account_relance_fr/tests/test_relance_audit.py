@@ -32,7 +32,7 @@ class TestRelanceAudit(RelanceCommon):
         return events.sorted("seal_sequence")
 
     def _check(self):
-        return self.Event._audit_check_chain(self.company)
+        return self.company._relance_check_integrity()
 
     def _codes(self, findings):
         return {finding["code"] for finding in findings}
@@ -167,7 +167,7 @@ class TestRelanceAudit(RelanceCommon):
                 event.unlink()
             self.assertEqual(event.action_audit_print()["type"], "ir.actions.report")
             with self.assertRaises(UserError):  # even the sealing code seals once
-                event._audit_sealing().write({"seal_hash": "1" * 64})
+                event._sealing().write({"seal_hash": "1" * 64})
             with self.assertRaises(UserError):
                 event.line_ids[:1].write({"interest": 0.0})
             with self.assertRaises(UserError):
@@ -277,7 +277,7 @@ class TestRelanceAudit(RelanceCommon):
 
     def test_spreadsheet_export(self):
         events = self._chain()
-        action = self.Event._audit_action_export(self.customer)
+        action = self.env["account.relance.history.xlsx"]._export_action(self.customer)
         self.assertEqual(action["type"], "ir.actions.act_url")
         attachment_id = int(action["url"].split("/")[3].split("?")[0])
         attachment = self.env["ir.attachment"].browse(attachment_id)
@@ -285,22 +285,22 @@ class TestRelanceAudit(RelanceCommon):
         self.assertEqual(
             book.sheetnames,
             [
-                "Relances - Reminders",
-                "Factures - Invoices",
+                "Reminders",
+                "Invoices",
                 "Documents",
-                "Intégrité - Integrity",
+                "Integrity",
             ],
         )
-        rows = list(book["Relances - Reminders"].iter_rows(values_only=True))
+        rows = list(book["Reminders"].iter_rows(values_only=True))
         mine = events.filtered(lambda e: e.partner_id == self.customer)
         self.assertEqual(
             [row[2] for row in rows[1:]], mine.sorted("date").mapped("name")
         )
         self.assertEqual({row[18] for row in rows[1:]}, set(mine.mapped("seal_hash")))
-        lines = list(book["Factures - Invoices"].iter_rows(values_only=True))
+        lines = list(book["Invoices"].iter_rows(values_only=True))
         self.assertEqual(len(lines) - 1, len(mine.line_ids))
         self.assertEqual({row[2] for row in lines[1:]}, {self.invoice.name})
-        integrity = list(book["Intégrité - Integrity"].iter_rows(values_only=True))
+        integrity = list(book["Integrity"].iter_rows(values_only=True))
         self.assertEqual(integrity[1][4], "ok")
         docs = list(book["Documents"].iter_rows(values_only=True))
         self.assertEqual(len(docs) - 1, len(mine.attachment_ids))

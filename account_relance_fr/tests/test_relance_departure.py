@@ -81,7 +81,7 @@ class TestRelanceDeparture(RelanceCommon):
         self.assertTrue(notice.email_sent_date)
         self.assertEqual(notice.email_message_ref, message["Message-ID"])
         self.assertEqual(invoice.relance_level_id, notice.level_id)
-        self.assertFalse(self.Event._audit_check_chain(self.company))
+        self.assertFalse(self.company._relance_check_integrity())
 
     def test_email_accepted_before_the_letter_is_posted(self):
         """The other order (an email handed over while the letter waits, as a
@@ -272,7 +272,7 @@ class TestRelanceDeparture(RelanceCommon):
         none._prepare_documents()
         self.assertEqual(none._refresh_for_departure(day), none)
         self.assertEqual(none._drop_stale({}), none)
-        self.assertEqual(none._lines_problems(), {})
+        self.assertEqual(none._invoices_problems(), {})
         self.assertEqual(Event._line_facts([]), {})
         Event._on_mail_result(self.env["mail.mail"])
         Event._on_mail_result(self.env["mail.mail"], failure_type="unknown")

@@ -89,9 +89,7 @@ class TestRelanceDispatch(RelanceCommon):
         self.assertEqual(invoice.relance_level_id, self.levels[0])
         self.assertTrue(invoice.relance_level_sent)
         self.assertEqual(invoice.relance_last_date, event.date)
-        self.assertFalse(
-            self.env["account.relance.event"]._audit_check_chain(self.company)
-        )
+        self.assertFalse(self.company._relance_check_integrity())
 
     def test_invoice_in_instalments_reaches_its_level_once_sent(self):
         """Two receivable lines of one invoice in one reminder: the invoice gets

@@ -23,7 +23,7 @@ MODULE = "account_relance_fr"
 AUDITOR_LOGIN = "relance_http_auditor"
 AUDITOR_PASSWORD = "relance_http_auditor"
 # The audit history says whose history it is: "<kind>: <name>" (one label per
-# model of the printed records, see ``_audit_sections``).
+# model of the printed records, see ``_history_sections``).
 AUDIT_SUBJECT = {
     "res.partner": "Customer",
     "account.move": "Invoice",
@@ -206,6 +206,4 @@ class TestRelancePrintHttp(RelanceCommon, HttpCase):
             "printing never stores a document",
         )
         self.assertEqual(event.sealed_letter_sha256, sealed)
-        self.assertEqual(
-            self.env["account.relance.event"]._audit_check_chain(self.company), []
-        )
+        self.assertEqual(self.company._relance_check_integrity(), [])

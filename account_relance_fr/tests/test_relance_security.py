@@ -390,7 +390,7 @@ class TestRelanceSecurity(RelanceCommon):
         )
         with self.assertRaisesRegex(UserError, "No invoice in this reminder"):
             self._rpc(admin, Event, "action_send", [copy.ids])
-        for method in ("_audit_sealing", "_mark_sent", "_audit_seal"):
+        for method in ("_sealing", "_mark_sent", "_seal"):
             with self.assertRaises(AccessError):
                 self._rpc(admin, Event, method, [event.ids])
         # Cancelling with a reason is the only change, and it is sealed.
@@ -398,14 +398,13 @@ class TestRelanceSecurity(RelanceCommon):
         self.assertEqual(event.state, "cancelled")
         self.assertEqual(event.seal_hash, seal)
         self.assertTrue(event.cancel_seal_hash)
-        Events = self.env[Event]
-        self.assertEqual(Events._audit_check_chain(self.company), [])
+        self.assertEqual(self.company._relance_check_integrity(), [])
         # A change made directly in SQL is flagged by the integrity check.
         self.env.cr.execute(
             "UPDATE account_relance_event_line SET amount_residual = 1 WHERE id = %s",
             line.ids,
         )
-        findings = Events._audit_check_chain(self.company)
+        findings = self.company._relance_check_integrity()
         self.assertEqual({f["code"] for f in findings}, {"altered"})
         self.assertEqual({f["event_id"] for f in findings}, {event.id})
 

@@ -349,7 +349,7 @@ class TestRelanceYear(AccountTestInvoicingCommon):
         self._assert_reminders()
         self._assert_invoices()
         self.assertFalse(
-            self.Event._audit_check_chain(self.company), "integrity check clean"
+            self.company._relance_check_integrity(), "integrity check clean"
         )
 
     def _received(self, server, address):

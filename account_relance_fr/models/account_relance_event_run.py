@@ -1,0 +1,385 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""The reminders the daily run creates: decided by the engine, created in
+batches (lines copied in bulk), then routed to the dispatcher or to review."""
+
+from datetime import timedelta
+
+from odoo import Command, api, fields, models
+from odoo.tools import SQL
+
+from ..tools.pg_copy import copy_into, copy_text
+from .account_relance_event import (
+    PENDING_STATES,
+)
+
+
+class AccountRelanceEvent(models.Model):
+    _inherit = "account.relance.event"
+
+    @api.model
+    def _next_names(self, count):
+        """``count`` reminder numbers; a plain sequence gives them in one query
+        (the daily run names thousands of reminders)."""
+        if not count:
+            return []
+        sequence = self.env["ir.sequence"].search(
+            [
+                ("code", "=", "account.relance.event"),
+                ("company_id", "in", [self.env.company.id, False]),
+            ],
+            order="company_id",
+            limit=1,
+        )
+        if not sequence:
+            return ["/"] * count
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence._next() for _index in range(count)]
+        self.env.cr.execute(
+            "SELECT nextval(%s) FROM generate_series(1, %s)",
+            [f"ir_sequence_{sequence.id:03d}", count],
+        )
+        numbers = sorted(number for (number,) in self.env.cr.fetchall())
+        return [sequence.get_next_char(number) for number in numbers]
+
+    @api.model
+    def _partner_event_stats(self, company, as_of, partners=None):
+        """Per commercial partner (of ``partners`` when given): last sent date,
+        pending event, event on ``as_of``.
+
+        A failed reminder is not pending: the next run retries it."""
+        stats = {}
+        scope = [("company_id", "=", company.id)]
+        if partners is not None:
+            scope.append(("partner_id", "in", partners.ids))
+        groups = self.sudo()._read_group(
+            [*scope, ("state", "!=", "cancelled")],
+            ["partner_id", "state"],
+            ["date:max"],
+        )
+        for partner, state, last_date in groups:
+            entry = stats.setdefault(partner.id, {"last_sent": None, "pending": False})
+            if state == "sent":
+                entry["last_sent"] = last_date
+            if state in PENDING_STATES:
+                entry["pending"] = True
+        for partner in (
+            self.sudo()
+            .search(
+                [
+                    *scope,
+                    "|",
+                    ("state", "!=", "cancelled"),
+                    ("skipped", "=", True),
+                    ("date", "=", as_of),
+                ]
+            )
+            .partner_id
+        ):
+            stats.setdefault(partner.id, {"last_sent": None, "pending": False})[
+                "today"
+            ] = True
+        return stats
+
+    @api.model
+    def _create_batch(self, company, decisions, as_of, penalties=None, line_facts=None):
+        """Create the reminders of ``decisions`` at once, lines included.
+
+        Nothing is rendered, emailed or logged here: reminders that may go out
+        alone wait in the ``queued`` state for :meth:`_dispatch_queued`, which
+        renders their letters in batches after the run; the others wait for a
+        person in ``to_review``.
+
+        :param penalties: ``{move id: engine result}`` computed for the batch;
+            computed here for the moves it lacks
+        :param line_facts: the covered lines as read by :meth:`_line_facts`;
+            read here when not given
+        """
+        if not decisions:
+            return self.browse()
+        Level = self.env["account.relance.level"]
+        partners = (
+            self.env["res.partner"]
+            .browse([decision.customer_key for decision in decisions])
+            .with_company(company)
+        )
+        if line_facts is None:
+            line_facts = self._line_facts(
+                [key for decision in decisions for key in decision.covered_items]
+            )
+        penalties = self._penalties_for(
+            company,
+            {
+                line_facts[key]["move_id"]
+                for decision in decisions
+                for key in decision.covered_items
+            },
+            as_of,
+            penalties or {},
+        )
+        vals_list = [
+            {
+                **self._prepare_event_vals(
+                    company,
+                    partner,
+                    Level.browse(decision.level.key),
+                    decision,
+                    as_of,
+                    penalties=penalties,
+                    line_facts=line_facts,
+                ),
+                # Those a person must see go to review in _route().
+                "state": "queued",
+            }
+            for partner, decision in zip(partners, decisions, strict=True)
+        ]
+        lines_per_event = [vals.pop("line_ids", []) for vals in vals_list]
+        events = self.with_context(
+            tracking_disable=True,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+            mail_notrack=True,
+        ).create(vals_list)
+        events = self.browse(events.ids)
+        events._insert_lines(lines_per_event)
+        events._supersede_failed()
+        events._route(
+            {
+                event.id: event._invoices_problem(
+                    [line_facts[key] for key in decision.covered_items]
+                )
+                for event, decision in zip(events, decisions, strict=True)
+            }
+        )
+        return events
+
+    @api.model
+    def _create_from_decision(self, company, decision, as_of, penalties=None):
+        return self._create_batch(company, [decision], as_of, penalties)
+
+    @api.model
+    def _penalties_for(self, company, move_ids, as_of, penalties):
+        """``penalties`` completed with the invoices of ``move_ids`` it lacks;
+        an engine refusal (e.g. a missing legal rate) raises a clear error."""
+        missing = move_ids - penalties.keys()
+        if not missing:
+            return penalties
+        return {
+            **penalties,
+            **self.env["account.relance.penalty"]
+            .with_company(company)
+            ._compute_for_moves(
+                self.env["account.move"].browse(sorted(missing)), as_of
+            ),
+        }
+
+    def _supersede_failed(self):
+        """Earlier failed reminders of these customers are replaced by these:
+        they stay in the history, cancelled with the reason (never sealed, as
+        they were never sent)."""
+        failed = self.search(
+            [
+                ("company_id", "in", self.company_id.ids),
+                ("partner_id", "in", self.partner_id.ids),
+                ("state", "=", "failed"),
+                ("id", "not in", self.ids),
+            ]
+        )
+        replacement = {(event.company_id, event.partner_id): event for event in self}
+        for event in failed:
+            new = replacement[(event.company_id, event.partner_id)]
+            event._sealing().write(
+                {
+                    "state": "cancelled",
+                    "cancel_reason": self.env._(
+                        "Échec remplacé par la relance %(name)s. / Failure replaced by "
+                        "reminder %(name)s.",
+                        name=new.name,
+                    ),
+                    "cancel_date": fields.Datetime.now(),
+                    "cancel_user_id": self.env.user.id,
+                }
+            )
+
+    @api.model
+    def _create_failed(self, company, decision, as_of, error):
+        """Record a customer's failure in the review queue instead of losing it."""
+        partner = self.env["res.partner"].browse(decision.customer_key)
+        level = self.env["account.relance.level"].browse(decision.level.key)
+        vals = self._prepare_event_vals(
+            company, partner, level, decision, as_of, with_lines=False
+        )
+        vals.update(state="failed", failure_reason=str(error) or repr(error))
+        return self.create(vals)
+
+    @api.model
+    def _prepare_event_vals(
+        self,
+        company,
+        partner,
+        level,
+        decision,
+        as_of,
+        with_lines=True,
+        penalties=None,
+        line_facts=None,
+    ):
+        """Values of the reminder of ``decision``; ``line_facts`` (from
+        :meth:`_line_facts`) may hold its lines already read with others."""
+        vals = {
+            "company_id": company.id,
+            "currency_id": company.currency_id.id,
+            "partner_id": partner.id,
+            "contact_id": partner._relance_contact().id,
+            "policy_id": level.policy_id.id,
+            "level_id": level.id,
+            "date": as_of,
+            "deadline_date": as_of + timedelta(days=level.deadline_days),
+            "channel_email": level.channel_email,
+            "channel_letter": level.channel_letter,
+            "channel_registered": level.channel_registered,
+            "channel_phone": level.channel_phone,
+            "show_penalties": level.show_penalties,
+            "user_id": self.env.user.id,
+        }
+        if with_lines:
+            keys = list(decision.covered_items)
+            if line_facts is None:
+                line_facts = self._line_facts(keys)
+            facts = [line_facts[key] for key in keys]
+            if penalties is None:
+                penalties = self.env["account.relance.penalty"]._compute_for_moves(
+                    self.env["account.move"].browse(
+                        dict.fromkeys(fact["move_id"] for fact in facts)
+                    ),
+                    as_of,
+                )
+            vals.update(
+                self._prepare_line_vals(facts, decision, level, as_of, penalties)
+            )
+        return vals
+
+    @api.model
+    def _line_facts(self, line_ids):
+        """{receivable line id: what a reminder line records of it and of its
+        invoice}, read in one query for a whole batch."""
+        if not line_ids:
+            return {}
+        self.env["account.move.line"].flush_model(
+            ["move_id", "date_maturity", "balance", "amount_residual"]
+        )
+        self.env["account.move"].flush_model(
+            [
+                "invoice_date",
+                "invoice_date_due",
+                "relance_level_id",
+                "relance_level_sent",
+                "currency_id",
+            ]
+        )
+        rows = self.env.execute_query_dict(
+            SQL(
+                """SELECT line.id, line.move_id, line.date_maturity, line.balance,
+                          line.amount_residual, move.invoice_date,
+                          move.invoice_date_due, move.relance_level_id,
+                          move.relance_level_sent, move.currency_id
+                     FROM account_move_line AS line
+                     JOIN account_move AS move ON move.id = line.move_id
+                    WHERE line.id IN %s""",
+                tuple(line_ids),
+            )
+        )
+        return {row["id"]: row for row in rows}
+
+    @api.model
+    def _prepare_line_vals(self, facts, decision, level, as_of, penalties):
+        ordered_levels = level.policy_id._ordered_levels()
+        advancing = {
+            key: ordered_levels[index] for key, index in decision.item_levels.items()
+        }
+        currency = level.company_id.currency_id
+        line_cmds = []
+        totals = dict.fromkeys(("amount_due", "interest_total", "indemnity_total"), 0.0)
+        charged = set()
+        for fact in facts:
+            move_id = fact["move_id"]
+            result = penalties[move_id]
+            first_of_move = move_id not in charged
+            charged.add(move_id)
+            new_level = advancing.get(fact["id"])
+            due_date = fact["date_maturity"] or fact["invoice_date_due"]
+            total = abs(fact["balance"])
+            line_vals = {
+                "move_id": move_id,
+                "move_line_id": fact["id"],
+                "invoice_date": fact["invoice_date"] or False,
+                "due_date": due_date,
+                "days_late": max((as_of - due_date).days, 0),
+                "amount_total": total,
+                "amount_paid": currency.round(total - fact["amount_residual"]),
+                "amount_residual": fact["amount_residual"],
+                "interest": float(result["interest"]) if first_of_move else 0.0,
+                "indemnity": float(result["indemnity"]) if first_of_move else 0.0,
+                "penalty_detail": result["detail"] if first_of_move else False,
+                "advances_level": bool(new_level),
+                "new_level_id": new_level.id if new_level else False,
+                "previous_level_id": fact["relance_level_id"] or False,
+                "previous_level_sent": bool(fact["relance_level_sent"]),
+            }
+            totals["amount_due"] += line_vals["amount_residual"]
+            totals["interest_total"] += line_vals["interest"]
+            totals["indemnity_total"] += line_vals["indemnity"]
+            line_cmds.append(Command.create(line_vals))
+        totals = {key: currency.round(value) for key, value in totals.items()}
+        totals["total_claim"] = currency.round(sum(totals.values()))
+        return {"line_ids": line_cmds, **totals}
+
+    def _insert_lines(self, lines_per_event):
+        """Insert the invoice lines of these new reminders with one COPY per
+        batch: the ORM's per-record work (defaults, currency rounding of each
+        amount, checks of a sealed reminder) is not needed for rows computed
+        and rounded here, and would cost most of the daily run's time."""
+        Line = self.env["account.relance.event.line"]
+        rows = [
+            {**vals, "event_id": event.id, "company_id": event.company_id.id}
+            for event, commands in zip(self, lines_per_event, strict=True)
+            for _command, _id, vals in commands
+        ]
+        if not rows:
+            return
+        columns = sorted(rows[0])
+        booleans = {name for name in columns if Line._fields[name].type == "boolean"}
+        now = self.env.cr.now()
+        log_access = "\t".join(map(copy_text, (self.env.uid, self.env.uid, now, now)))
+        data = "".join(
+            "\t".join(
+                ("t" if row[name] else "f")
+                if name in booleans
+                else copy_text(row[name])
+                for name in columns
+            )
+            + f"\t{log_access}\n"
+            for row in rows
+        )
+        copy_into(
+            self.env.cr,
+            Line._table,
+            [*columns, "create_uid", "write_uid", "create_date", "write_date"],
+            data,
+        )
+        self.invalidate_recordset(["line_ids"])
+
+    def _route(self, invoices_problems=None):
+        """New reminders (created queued) that a person must look at go to
+        review; if others stay queued, the dispatcher is woken up.
+        ``invoices_problems``: :meth:`_invoices_problems`, when already known."""
+        if invoices_problems is None:
+            invoices_problems = self._invoices_problems()
+        queued = False
+        for event in self:
+            reason = event._review_reason(invoices_problems[event.id])
+            if reason:
+                event.write({"state": "to_review", "review_reason": reason})
+            else:
+                queued = True
+        if queued:
+            self.env.ref("account_relance_fr.ir_cron_relance_dispatch")._trigger()

@@ -1,0 +1,251 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import base64
+import io
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+# A cell beginning with one of these is a formula to a spreadsheet program.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    """``value`` as a spreadsheet cell that can never be a formula: text a
+    spreadsheet would evaluate (``=HYPERLINK(...)``, ``+1``, ``-2``, ``@SUM``)
+    is escaped with a leading apostrophe, as OWASP advises (a customer's name is
+    data, never a formula)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class AccountRelanceHistoryXlsx(models.AbstractModel):
+    """The reminder history as a spreadsheet: one sheet of reminders, one of
+    their invoices, one of the documents' fingerprints, one of the integrity
+    check of each company's chain."""
+
+    _name = "account.relance.history.xlsx"
+    _description = "Reminder history export (xlsx)"
+
+    @api.model
+    def _export_action(self, docs):
+        """Build the spreadsheet of ``docs`` (customers, invoices, reminders)
+        and download it."""
+        if not docs:
+            raise UserError(self.env._("Nothing to export."))
+        sections = self.env["account.relance.event"]._history_sections(docs)
+        content = self._workbook(sections)
+        stamp = fields.Datetime.context_timestamp(self, fields.Datetime.now())
+        subject = sections[0]["title"] if len(docs) == 1 else docs._description
+        name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in subject)
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"relances_audit_{name[:40]}_{stamp:%Y%m%d_%H%M%S}.xlsx",
+                "datas": base64.b64encode(content),
+                "mimetype": (
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                ),
+                "description": "Reminder audit export",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
+    @api.model
+    def _headers(self):
+        _ = self.env._
+        return {
+            "events": [
+                _("Subject"),
+                _("Company"),
+                _("Reminder"),
+                _("Date"),
+                _("Level"),
+                _("Channels"),
+                _("Customer"),
+                _("Sent to"),
+                _("User"),
+                _("State"),
+                _("Payment deadline"),
+                _("Registered number"),
+                _("Overdue"),
+                _("Interest"),
+                _("Indemnities"),
+                _("Total claimed"),
+                _("Currency"),
+                _("Seal number"),
+                _("Seal SHA-256"),
+                _("Previous seal"),
+                _("Sealed on"),
+                _("Cancel reason"),
+                _("Cancelled on"),
+                _("Cancel seal number"),
+                _("Cancel seal SHA-256"),
+                _("Finding"),
+            ],
+            "lines": [
+                _("Reminder"),
+                _("Date"),
+                _("Invoice"),
+                _("Invoice date"),
+                _("Due date"),
+                _("Days late"),
+                _("Amount incl. VAT"),
+                _("Paid"),
+                _("Remaining"),
+                _("Interest"),
+                _("Indemnity"),
+            ],
+            "documents": [_("Reminder"), _("Document"), _("SHA-256"), _("Bytes")],
+            "integrity": [
+                _("Company"),
+                _("Checked on"),
+                _("Entries"),
+                _("Head"),
+                _("Code"),
+                _("Number"),
+                _("Reminder"),
+                _("Message"),
+            ],
+        }
+
+    @api.model
+    def _workbook(self, sections):
+        """The .xlsx bytes of the history ``sections`` (see
+        ``account.relance.event._history_sections``)."""
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        workbook = Workbook()
+        sheets = {
+            "events": workbook.active,
+            "lines": workbook.create_sheet(),
+            "documents": workbook.create_sheet(),
+            "integrity": workbook.create_sheet(),
+        }
+        titles = {
+            "events": self.env._("Reminders"),
+            "lines": self.env._("Invoices"),
+            "documents": self.env._("Documents"),
+            "integrity": self.env._("Integrity"),
+        }
+        headers = self._headers()
+        for key, sheet in sheets.items():
+            sheet.title = titles[key]
+            sheet.append(headers[key])
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+            sheet.freeze_panes = "A2"
+        rows = self._rows(sections)
+        for key, sheet in sheets.items():
+            for row in rows[key]:
+                sheet.append([_cell(value) for value in row])
+        for sheet in sheets.values():
+            for column in sheet.columns:
+                width = max(len(str(cell.value or "")) for cell in column[:50])
+                sheet.column_dimensions[column[0].column_letter].width = min(
+                    max(width + 2, 10), 70
+                )
+        stream = io.BytesIO()
+        workbook.save(stream)
+        return stream.getvalue()
+
+    @api.model
+    def _rows(self, sections):
+        """``{sheet: [row]}`` of the history ``sections``."""
+        rows = {"events": [], "lines": [], "documents": [], "integrity": []}
+        done, checked = set(), set()
+        for section in sections:
+            check = section["check"]
+            flagged = {}
+            for finding in check["findings"]:
+                if finding["event_id"]:
+                    flagged.setdefault(finding["event_id"], []).append(finding["code"])
+            for event in section["events"]:
+                rows["events"].append(
+                    self._event_row(event, section, flagged.get(event.id, []))
+                )
+                if event.id in done:
+                    continue
+                done.add(event.id)
+                rows["lines"] += [
+                    self._line_row(event, line)
+                    for line in event._history_lines(section["move"])
+                ]
+                rows["documents"] += [
+                    [event.name, name, digest, size]
+                    for name, digest, size in event._history_documents()
+                ]
+            company = section["company"]
+            if company.id not in checked:
+                checked.add(company.id)
+                rows["integrity"] += self._integrity_rows(company, check)
+        return rows
+
+    @api.model
+    def _integrity_rows(self, company, check):
+        head = f"{check['head_sequence']}:{check['head_hash']}"
+        common = [company.name, check["checked_at"], check["entries"], head]
+        if not check["findings"]:
+            return [[*common, "ok", None, None, self.env._("Chain intact.")]]
+        return [
+            [
+                *common,
+                finding["code"],
+                finding["sequence"],
+                finding["event_name"],
+                finding["message"],
+            ]
+            for finding in check["findings"]
+        ]
+
+    @api.model
+    def _line_row(self, event, line):
+        return [
+            event.name,
+            event.date,
+            line.move_id.name,
+            line.invoice_date or None,
+            line.due_date,
+            line.days_late,
+            line.amount_total,
+            line.amount_paid,
+            line.amount_residual,
+            line.interest,
+            line.indemnity,
+        ]
+
+    @api.model
+    def _event_row(self, event, section, codes):
+        states = dict(event._fields["state"]._description_selection(self.env))
+        return [
+            f"{section['kind']}: {section['title']}",
+            event.company_id.name,
+            event.name,
+            event.date,
+            event.level_id.name,
+            event._history_channels_label(),
+            event.partner_id.display_name,
+            event.contact_id.display_name or "",
+            event.user_id.name or "",
+            states[event.state],
+            event.deadline_date or None,
+            event.registered_number or "",
+            event.amount_due,
+            event.interest_total,
+            event.indemnity_total,
+            event.total_claim,
+            event.currency_id.name,
+            event.seal_sequence or None,
+            event.seal_hash or "",
+            event.seal_previous_hash or "",
+            event.seal_date or None,
+            event.cancel_reason or "",
+            event.cancel_date or None,
+            event.cancel_seal_sequence or None,
+            event.cancel_seal_hash or "",
+            ", ".join(codes),
+        ]
