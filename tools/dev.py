@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -120,23 +121,58 @@ def ensure_venv(venv: Path, base_python: str, requirements: Path, extra=()):
 
 
 class OdooInfo:
-    def __init__(self, python: str, src: Path, version: str, extra_path: list[str]):
+    """An Odoo 18 found: its interpreter, source tree and what makes it importable.
+
+    ``src_path`` are plain ``sys.path`` entries (``ODOO_SRC``); ``site_dirs`` are
+    the site directories of the interpreter that ``.venv-odoo`` does not get from
+    ``--system-site-packages``: the interpreter's own site-packages when it is a
+    virtualenv, and its user site. They are added with ``site.addsitedir`` so
+    their ``.pth`` files run, which is what makes an editable install
+    (``pip install -e``, an ``__editable__`` finder) importable.
+    """
+
+    def __init__(
+        self,
+        python: str,
+        src: Path,
+        version: str,
+        src_path: list[str],
+        site_dirs: list[str],
+    ):
         self.python = python
         self.src = src
         self.version = version
-        self.extra_path = extra_path
+        self.src_path = src_path
+        self.site_dirs = site_dirs
 
     @property
     def addons_path(self) -> str:
         paths = [self.src / "odoo" / "addons", self.src / "addons", ROOT]
         return ",".join(str(p) for p in paths if p.is_dir())
 
+    def pth_lines(self) -> list[str]:
+        """Lines of the ``.pth`` file that makes this Odoo importable in a venv."""
+        lines = list(self.src_path)
+        lines += [f"import site; site.addsitedir({d!r})" for d in self.site_dirs]
+        return lines
 
-PROBE = (
-    "import sys, site, odoo; "
-    "print(odoo.release.version_info[0]); print(odoo.release.version); "
-    "print(odoo.__path__[0]); print(sys.prefix != sys.base_prefix); "
-    "print('|'.join(site.getsitepackages()))"
+
+# Prints one JSON line: Odoo's version and path, and the site directories a
+# venv made with --system-site-packages on top of this interpreter lacks.
+PROBE = textwrap.dedent(
+    """\
+    import json, site, sys
+    import odoo
+    base = site.getsitepackages([sys.base_prefix])
+    own = [p for p in site.getsitepackages() if p not in base]
+    user = site.getusersitepackages() if site.ENABLE_USER_SITE else None
+    print(json.dumps({
+        "major": odoo.release.version_info[0],
+        "version": odoo.release.version,
+        "path": odoo.__path__[0],
+        "site_dirs": own + ([user] if user in sys.path else []),
+    }))
+    """
 )
 
 
@@ -155,15 +191,22 @@ def probe_python(python: str, odoo_src: Path | None):
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         return None, last
-    major, version, odoo_path, in_venv, site_pkgs = proc.stdout.strip().splitlines()[
-        -5:
-    ]
-    if major != "18":
-        return None, f"Odoo {version} found, 18.0 required"
-    extra = [str(odoo_src)] if odoo_src else []
-    if in_venv == "True":
-        extra += [p for p in site_pkgs.split("|") if p]
-    return OdooInfo(python, Path(odoo_path).parent, version, extra), ""
+    try:
+        found = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return None, f"unexpected probe output: {proc.stdout[-200:]!r}"
+    if found["major"] != 18:
+        return None, f"Odoo {found['version']} found, 18.0 required"
+    return (
+        OdooInfo(
+            python,
+            Path(found["path"]).parent,
+            found["version"],
+            [str(odoo_src)] if odoo_src else [],
+            found["site_dirs"],
+        ),
+        "",
+    )
 
 
 def find_odoo() -> tuple[OdooInfo | None, str]:
@@ -192,7 +235,13 @@ def find_odoo() -> tuple[OdooInfo | None, str]:
 
 
 def ensure_odoo_venv(info: OdooInfo, requirements: Path) -> Path:
-    """Virtualenv on top of the Odoo interpreter, with our test/run tools."""
+    """Virtualenv on top of the Odoo interpreter, with our test/run tools.
+
+    ``--system-site-packages`` gives it the site-packages of the base
+    installation only; ``zz_odoo_source.pth`` adds ``ODOO_SRC`` and, through
+    ``site.addsitedir``, the site directories of the interpreter that found Odoo
+    (see ``OdooInfo``). Then the venv must import the very Odoo that was found.
+    """
     py = ensure_venv(
         ODOO_VENV,
         info.python,
@@ -205,7 +254,14 @@ def ensure_odoo_venv(info: OdooInfo, requirements: Path) -> Path:
         text=True,
         check=True,
     ).stdout.strip()
-    Path(site, "zz_odoo_source.pth").write_text("\n".join(info.extra_path) + "\n")
+    Path(site, "zz_odoo_source.pth").write_text("\n".join(info.pth_lines()) + "\n")
+    found, why = probe_python(str(py), None)
+    if found is None or found.src.resolve() != info.src.resolve():
+        got = f"Odoo from {found.src}" if found else why
+        raise DevError(
+            f"{ODOO_VENV.name} does not import the Odoo of {info.python} "
+            f"({info.src}): {got}"
+        )
     return py
 
 
