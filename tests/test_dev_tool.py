@@ -11,6 +11,7 @@ import importlib.util
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -438,3 +439,29 @@ def test_serve_returns_the_server_exit_code(tmp_path):
     before = [signal.getsignal(sig) for sig in dev.STOP_SIGNALS]
     assert dev.serve([sys.executable, script]) == 7
     assert [signal.getsignal(sig) for sig in dev.STOP_SIGNALS] == before
+
+
+# ------------------------------------------------------- test config
+
+
+def test_test_config_has_its_own_port_and_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(dev, "STATE_DIR", tmp_path / ".odoo")
+    monkeypatch.delenv("RELANCE_TEST_HTTP_PORT", raising=False)
+    info = dev.OdooInfo("python", tmp_path / "odoo", "18.0", [], [])
+    conf = dev.write_test_config(info, {"db_host": "127.0.0.1"})
+    options = dict(line.split(" = ", 1) for line in conf.read_text().splitlines()[1:])
+    assert conf == tmp_path / ".odoo" / "test.conf"
+    assert options["data_dir"] == str(tmp_path / ".odoo" / "test-data")
+    assert options["http_interface"] == "127.0.0.1"
+    port = int(options["http_port"])
+    assert port != 8069
+    with socket.socket() as sock:  # free when chosen
+        sock.bind(("127.0.0.1", port))
+
+
+def test_test_http_port_override(monkeypatch):
+    monkeypatch.setenv("RELANCE_TEST_HTTP_PORT", "18069")
+    assert dev.pick_test_http_port() == 18069
+    monkeypatch.setenv("RELANCE_TEST_HTTP_PORT", "80a")
+    with pytest.raises(dev.DevError, match="not a TCP port"):
+        dev.pick_test_http_port()

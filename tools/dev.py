@@ -22,6 +22,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -608,6 +609,30 @@ UNINSTALL_CHECKS = textwrap.dedent(
 )
 
 
+def pick_test_http_port() -> int:
+    """``RELANCE_TEST_HTTP_PORT``, or else a TCP port free on 127.0.0.1 now."""
+    wanted = os.environ.get("RELANCE_TEST_HTTP_PORT", "").strip()
+    if wanted:
+        if not wanted.isdigit() or not 0 < int(wanted) < 65536:
+            raise DevError(f"RELANCE_TEST_HTTP_PORT={wanted} is not a TCP port")
+        return int(wanted)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_test_config(info: OdooInfo, settings: dict) -> Path:
+    """``.odoo/test.conf``: this checkout's data_dir, HTTP on a port of its own."""
+    return write_config(
+        STATE_DIR / "test.conf",
+        info,
+        settings,
+        data_dir=STATE_DIR / "test-data",
+        http_interface="127.0.0.1",
+        http_port=pick_test_http_port(),
+    )
+
+
 def odoo_tier(info: OdooInfo) -> None:
     say(f"Odoo tier: Odoo {info.version} from {info.src} with {info.python}")
     py = ensure_odoo_venv(info, REQ_ODOO)
@@ -619,9 +644,7 @@ def odoo_tier_steps(info: OdooInfo, py: Path, settings: dict) -> None:
     logs = STATE_DIR / "test-logs"
     logs.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(3)
-    conf = write_config(
-        STATE_DIR / "test.conf", info, settings, data_dir=STATE_DIR / "test-data"
-    )
+    conf = write_test_config(info, settings)
     demo_db, bare_db = f"relance_test_{token}", f"relance_test_nodemo_{token}"
     try:
         step = logs / "1-install-demo.log"
