@@ -367,12 +367,20 @@ def test_hold_private_cluster_with_a_fake_server(tmp_path, capsys):
             calls.append("held")
             return ""
 
-    assert dev.hold_private_cluster(tmp_path, get_server, stdin=Input()) == 0
+    class Lock:
+        def __enter__(self):
+            calls.append("lock")
+
+        def __exit__(self, *exc):
+            calls.append("unlock")
+
+    held = dev.hold_private_cluster(tmp_path, get_server, stdin=Input(), lock=Lock())
+    assert held == 0
     first, last = capsys.readouterr().out.splitlines()
     assert json.loads(first)["db_host"] == str(tmp_path / "s")
     assert json.loads(first)["db_port"] == "7"
     assert json.loads(last) == {"stopped": True, "holders": []}
-    assert calls == ["psql", "held", "cleanup"]
+    assert calls == ["lock", "unlock", "psql", "held", "cleanup"]
 
 
 # ------------------------------------------------------- serving Odoo

