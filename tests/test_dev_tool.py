@@ -473,3 +473,10 @@ def test_test_http_port_override(monkeypatch):
     monkeypatch.setenv("RELANCE_TEST_HTTP_PORT", "80a")
     with pytest.raises(dev.DevError, match="not a TCP port"):
         dev.pick_test_http_port()
+
+
+def test_test_databases_get_the_french_chart_when_odoo_has_it(tmp_path):
+    info = dev.OdooInfo("python", tmp_path, "18.0", [], [])
+    assert dev.odoo_modules(info) == "account_relance_fr"
+    (tmp_path / "addons" / "l10n_fr_account").mkdir(parents=True)
+    assert dev.odoo_modules(info) == "account_relance_fr,l10n_fr_account"

@@ -619,6 +619,14 @@ UNINSTALL_CHECKS = textwrap.dedent(
 )
 
 
+def odoo_modules(info: OdooInfo) -> str:
+    """Modules of the test and demo databases: the addon, and Odoo's French
+    accounting (``l10n_fr_account``, the l10n_fr chart) when the source has it."""
+    if (info.src / "addons" / "l10n_fr_account").is_dir():
+        return f"{ADDON},l10n_fr_account"
+    return ADDON
+
+
 def pick_test_http_port() -> int:
     """``RELANCE_TEST_HTTP_PORT``, or else a TCP port free on 127.0.0.1 now."""
     wanted = os.environ.get("RELANCE_TEST_HTTP_PORT", "").strip()
@@ -655,10 +663,12 @@ def odoo_tier_steps(info: OdooInfo, py: Path, settings: dict) -> None:
     logs.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(3)
     conf = write_test_config(info, settings)
+    modules = odoo_modules(info)
+    say(f"test databases hold: {modules}")
     demo_db, bare_db = f"relance_test_{token}", f"relance_test_nodemo_{token}"
     try:
         step = logs / "1-install-demo.log"
-        run(odoo_cmd(py, conf, demo_db, "-i", ADDON, "--stop-after-init"), log=step)
+        run(odoo_cmd(py, conf, demo_db, "-i", modules, "--stop-after-init"), log=step)
         check_log("install with demo data", step)
         say("Odoo tests through pytest-odoo")
         run(
@@ -724,7 +734,7 @@ def odoo_tier_steps(info: OdooInfo, py: Path, settings: dict) -> None:
                 conf,
                 bare_db,
                 "-i",
-                ADDON,
+                modules,
                 "--without-demo=all",
                 "--stop-after-init",
             ),
@@ -851,18 +861,13 @@ def prepare_and_serve(args, info: OdooInfo, py: Path, settings: dict) -> int:
         run(odoo_cmd(py, conf, DEMO_DB, "-u", ADDON, "--stop-after-init"))
     else:
         say(f"creating database {DEMO_DB} with the addon and French demo data")
-        modules = (
-            f"{ADDON},l10n_fr_account"
-            if (info.src / "addons" / "l10n_fr_account").is_dir()
-            else ADDON
-        )
         run(
             odoo_cmd(
                 py,
                 conf,
                 DEMO_DB,
                 "-i",
-                modules,
+                odoo_modules(info),
                 "--load-language=fr_FR",
                 "--stop-after-init",
             )
