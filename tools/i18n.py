@@ -1,22 +1,30 @@
 #!/usr/bin/env python3
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""Translations of account_relance_fr (standard library + GNU gettext).
+"""Translations of account_relance_fr.
 
     python3 tools/i18n.py export --db DB   regenerate i18n/account_relance_fr.pot
                                            from a database where the addon is
                                            installed, and merge it into fr.po
     python3 tools/i18n.py check            fail unless fr.po translates every
-                                           message of the .pot (no fuzzy entry)
+                                           message of the .pot, without fuzzy
+                                           entries, formatted as export writes it
 
 ``export`` runs Odoo's own exporter (``odoo --i18n-export``) with the Odoo
 interpreter and configuration the test command prepared (``.venv-odoo``,
-``.odoo/test.conf``); new messages are added to fr.po untranslated, obsolete
-ones are dropped.
+``.odoo/test.conf``); new messages are added to fr.po untranslated (to be
+translated), obsolete ones are dropped. Both files are written sorted by
+msgid and wrapped as polib writes them, which is OCA's po-pretty-format except
+one rule: a French word equal to its English word ("Date", "Contact") is kept,
+so that a French user reads French everywhere (OCA would empty it).
+
+Needs polib (requirements/dev.txt); run with another interpreter, the command
+runs itself again with the repository's ``.venv``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -27,51 +35,76 @@ ROOT = Path(__file__).resolve().parent.parent
 I18N = ROOT / "account_relance_fr" / "i18n"
 POT = I18N / "account_relance_fr.pot"
 FR = I18N / "fr.po"
-_DATE_LINE = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): .*\\n"$', re.M)
+_VENV = ROOT / ".venv"
+
+try:
+    import polib
+except ImportError:  # pragma: no cover - depends on the interpreter
+    _PYTHON = _VENV / "bin" / "python"
+    if _PYTHON.exists() and Path(sys.prefix).resolve() != _VENV.resolve():
+        os.execv(_PYTHON, [str(_PYTHON), __file__, *sys.argv[1:]])
+    sys.exit(
+        "tools/i18n.py needs polib (requirements/dev.txt): run "
+        "`python3 tools/dev.py test` once."
+    )
+
+# Dates that change at every export; not kept, so the files change only when
+# their messages do.
+DATED = ("POT-Creation-Date", "PO-Revision-Date")
 
 
-def po_entries(text: str) -> list[dict]:
-    """The entries of a PO file: ``{msgid, msgstr, fuzzy}`` (header excluded)."""
-    entries, current, key = [], None, None
-    for raw in text.splitlines() + [""]:
-        line = raw.strip()
-        if not line:
-            if current and current.get("msgid"):
-                entries.append(current)
-            current, key = None, None
-            continue
-        if current is None:
-            current = {"msgid": "", "msgstr": "", "fuzzy": False}
-        if line.startswith("#,") and "fuzzy" in line:
-            current["fuzzy"] = True
-        elif line.startswith("#"):
-            continue
-        elif line.startswith(("msgid ", "msgstr ")):
-            key, _sep, value = line.partition(" ")
-            current[key] = _unquote(value)
-        elif line.startswith('"') and key:
-            current[key] += _unquote(line)
-    return entries
-
-
-def _unquote(value: str) -> str:
-    return value[1:-1] if value.startswith('"') and value.endswith('"') else value
+def pretty(catalog: polib.POFile) -> str:
+    """The catalog as it is committed: entries sorted by msgid, no dates."""
+    catalog.sort(key=lambda entry: entry.msgid)
+    for key in DATED:
+        catalog.metadata.pop(key, None)
+    return str(catalog)
 
 
 def problems() -> list[str]:
-    """What fr.po lacks: untranslated, fuzzy or missing messages of the .pot."""
-    wanted = {entry["msgid"] for entry in po_entries(POT.read_text())}
-    french = {entry["msgid"]: entry for entry in po_entries(FR.read_text())}
+    """What fr.po lacks: untranslated, fuzzy or missing messages of the .pot,
+    and a formatting other than :func:`pretty`'s."""
+    template = polib.pofile(str(POT))
+    french = polib.pofile(str(FR))
+    by_msgid = {entry.msgid: entry for entry in french if not entry.obsolete}
     found = []
-    for msgid in sorted(wanted):
-        entry = french.get(msgid)
+    for wanted in template:
+        entry = by_msgid.get(wanted.msgid)
+        label = re.sub(r"\s+", " ", wanted.msgid)[:80]
         if entry is None:
-            found.append(f"missing from fr.po: {msgid[:80]!r}")
-        elif entry["fuzzy"]:
-            found.append(f"fuzzy in fr.po: {msgid[:80]!r}")
-        elif not entry["msgstr"]:
-            found.append(f"untranslated in fr.po: {msgid[:80]!r}")
+            found.append(f"missing from fr.po: {label!r}")
+        elif "fuzzy" in entry.flags:
+            found.append(f"fuzzy in fr.po: {label!r}")
+        elif not entry.msgstr:
+            found.append(f"untranslated in fr.po: {label!r}")
+    for path, catalog in ((POT, template), (FR, french)):
+        if path.read_text(encoding="utf-8") != pretty(catalog):
+            found.append(f"{path.name} is not formatted as tools/i18n.py writes it")
     return found
+
+
+def merge(template: polib.POFile, french: polib.POFile) -> polib.POFile:
+    """fr.po for ``template``: the known translations kept, new messages
+    untranslated, obsolete ones dropped (exact msgid matches only)."""
+    known = {
+        entry.msgid: entry
+        for entry in french
+        if not entry.obsolete and entry.msgstr and "fuzzy" not in entry.flags
+    }
+    merged = polib.POFile(wrapwidth=78)
+    merged.metadata = dict(french.metadata) or dict(template.metadata)
+    merged.header = french.header or template.header
+    for wanted in template:
+        entry = polib.POEntry(
+            msgid=wanted.msgid,
+            msgstr=known[wanted.msgid].msgstr if wanted.msgid in known else "",
+            occurrences=wanted.occurrences,
+            comment=wanted.comment,
+            tcomment=wanted.tcomment,
+            flags=[flag for flag in wanted.flags if flag != "fuzzy"],
+        )
+        merged.append(entry)
+    return merged
 
 
 def export(db: str) -> int:
@@ -81,7 +114,7 @@ def export(db: str) -> int:
         print("run `python3 tools/dev.py test` once first (it prepares Odoo)")
         return 1
     with tempfile.TemporaryDirectory() as tmp:
-        pot = Path(tmp) / "account_relance_fr.pot"
+        exported = Path(tmp) / "account_relance_fr.pot"
         subprocess.run(
             [
                 python,
@@ -92,30 +125,16 @@ def export(db: str) -> int:
                 "-d",
                 db,
                 "--log-level=warn",
-                f"--i18n-export={pot}",
+                f"--i18n-export={exported}",
                 "--modules=account_relance_fr",
                 "--stop-after-init",
             ],
             check=True,
         )
-        # Keep the files stable between exports: no creation dates.
-        POT.write_text(_DATE_LINE.sub("", pot.read_text()).replace("\n\n\n", "\n\n"))
-    subprocess.run(
-        [
-            "msgmerge",
-            "--quiet",
-            "--no-wrap",
-            "--no-fuzzy-matching",
-            "--update",
-            "--backup=none",
-            FR,
-            POT,
-        ],
-        check=True,
-    )
-    subprocess.run(
-        ["msgattrib", "--no-wrap", "--no-obsolete", "-o", FR, FR], check=True
-    )
+        template = polib.pofile(str(exported), wrapwidth=78)
+    french = merge(template, polib.pofile(str(FR)))
+    POT.write_text(pretty(template), encoding="utf-8")
+    FR.write_text(pretty(french), encoding="utf-8")
     missing = problems()
     print(f"{POT.name} written; fr.po merged; {len(missing)} message(s) to translate")
     for line in missing:
@@ -134,7 +153,7 @@ def main(argv=None) -> int:
     missing = problems()
     for line in missing:
         print(line)
-    print(f"fr.po: {len(missing)} message(s) of the .pot not translated")
+    print(f"fr.po: {len(missing)} problem(s)")
     return 1 if missing else 0
 
 

@@ -117,7 +117,13 @@ _EMPTY: Mapping = MappingProxyType({})
 
 
 class DunningConfigError(ValueError):
-    """The ladder of a policy is not usable; the message is French then English."""
+    """The ladder of a policy is not usable; the message is French then English
+    (``message_fr`` and ``message_en`` hold each language alone)."""
+
+    def __init__(self, message_fr: str, message_en: str) -> None:
+        self.message_fr = message_fr
+        self.message_en = message_en
+        super().__init__(f"{message_fr} / {message_en}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +222,7 @@ def _label(level: LevelSpec) -> str:
 def _config_error(french: str, english: str, level: LevelSpec) -> DunningConfigError:
     label = _label(level)
     return DunningConfigError(
-        f'{french} (niveau « {label} ») / {english} (level "{label}")'
+        f"{french} (niveau « {label} »)", f'{english} (level "{label}")'
     )
 
 
@@ -267,8 +273,8 @@ def validate_ladder(levels: Sequence[LevelSpec]) -> None:
     """
     if not levels:
         raise DunningConfigError(
-            "La politique de relance doit comporter au moins un niveau / "
-            "The reminder policy needs at least one level"
+            "La politique de relance doit comporter au moins un niveau",
+            "The reminder policy needs at least one level",
         )
     seen_keys = set()
     previous = None

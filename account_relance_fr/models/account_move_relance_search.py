@@ -69,7 +69,6 @@ class AccountMove(models.Model):
 
     def _relance_unsupported_search(self, operator, value):
         return self.env._(
-            "Recherche non prise en charge : %(operator)s %(value)s. / "
             "Unsupported search: %(operator)s %(value)s.",
             operator=operator,
             value=value,

@@ -193,14 +193,12 @@ class AccountRelanceEvent(models.Model):
         (
             "seal_sequence_unique",
             "UNIQUE(company_id, seal_sequence)",
-            "Two reminders cannot share a seal number. / "
-            "Deux relances ne peuvent partager un numéro de scellé.",
+            "Two reminders cannot share a seal number.",
         ),
         (
             "cancel_seal_sequence_unique",
             "UNIQUE(company_id, cancel_seal_sequence)",
-            "Two cancellations cannot share a seal number. / "
-            "Deux annulations ne peuvent partager un numéro de scellé.",
+            "Two cancellations cannot share a seal number.",
         ),
     ]
 
@@ -220,9 +218,7 @@ class AccountRelanceEvent(models.Model):
             if vals.get("state") in ("sent", "cancelled") or forged:
                 raise UserError(
                     self.env._(
-                        "Une relance est créée non envoyée : seul son envoi la marque "
-                        "envoyée et la scelle. / A reminder is created unsent: only "
-                        "sending it marks it sent and seals it."
+                        "A reminder is created unsent: only sending it marks it sent and seals it."
                     )
                 )
         for vals in vals_list:
@@ -268,9 +264,7 @@ class AccountRelanceEvent(models.Model):
 
     def _immutable_message(self):
         return self.env._(
-            "Une relance envoyée ne peut être ni modifiée ni supprimée : annulez-la avec un "
-            "motif puis créez-en une nouvelle. / A sent reminder can be neither changed nor "
-            "deleted: cancel it with a reason, then create a new one."
+            "A sent reminder can be neither changed nor deleted: cancel it with a reason, then create a new one."
         )
 
     # ------------------------------------------------------------ ACTIONS
@@ -327,7 +321,6 @@ class AccountRelanceEvent(models.Model):
         if without:
             raise UserError(
                 self.env._(
-                    "Le niveau de ces relances n'a pas de lettre : %(names)s. / "
                     "The level of these reminders has no letter: %(names)s.",
                     names=", ".join(without.mapped("name")),
                 )
@@ -336,10 +329,7 @@ class AccountRelanceEvent(models.Model):
         if len(reports) > 1:
             raise UserError(
                 self.env._(
-                    "Ces relances utilisent des lettres différentes (%(reports)s) : "
-                    "regroupez la liste par niveau et imprimez chaque groupe. / These "
-                    "reminders use different letters (%(reports)s): group the list by "
-                    "level and print each group.",
+                    "These reminders use different letters (%(reports)s): group the list by level and print each group.",
                     reports=", ".join(reports.mapped("name")),
                 )
             )
@@ -372,11 +362,7 @@ class AccountRelanceEvent(models.Model):
         run creates no other reminder for these customers meanwhile."""
         self._check_pending()
         if until <= fields.Date.context_today(self):
-            raise UserError(
-                self.env._(
-                    "Choisissez une date après aujourd'hui. / Choose a date after today."
-                )
-            )
+            raise UserError(self.env._("Choose a date after today."))
         self.write({"postponed_until": until})
 
     def _check_pending(self):
@@ -384,10 +370,7 @@ class AccountRelanceEvent(models.Model):
         if done:
             raise UserError(
                 self.env._(
-                    "Seules les relances en attente (à relire, à envoyer, à imprimer, en "
-                    "échec) peuvent être reportées ou ignorées : %(names)s. / Only "
-                    "pending reminders (to review, to send, to print, failed) can be "
-                    "postponed or skipped: %(names)s.",
+                    "Only pending reminders (to review, to send, to print, failed) can be postponed or skipped: %(names)s.",
                     names=", ".join(done.mapped("name")),
                 )
             )

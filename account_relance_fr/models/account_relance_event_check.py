@@ -18,14 +18,9 @@ class AccountRelanceEvent(models.Model):
         self.ensure_one()
         level = self.level_id
         if level.is_litigation:
-            return self.env._(
-                "Contentieux : dossier à reprendre par une personne. / "
-                "Litigation: a person takes over the file."
-            )
+            return self.env._("Litigation: a person takes over the file.")
         if level.send_mode == "review":
-            return self.env._(
-                "Ce niveau attend une relecture. / This level waits for a review."
-            )
+            return self.env._("This level waits for a review.")
         return self._blocking_problem(invoices_problem)
 
     def _blocking_problem(self, invoices_problem=None):
@@ -36,15 +31,14 @@ class AccountRelanceEvent(models.Model):
             return problem
         if self.channel_email and not contact.email:
             return self.env._(
-                "Pas d'adresse email pour %(contact)s. / No email address for %(contact)s.",
+                "No email address for %(contact)s.",
                 contact=contact.display_name,
             )
         if (self.channel_letter or self.channel_registered) and not (
             contact.street and contact.city
         ):
             return self.env._(
-                "Adresse postale incomplète pour %(contact)s. / Incomplete postal address for "
-                "%(contact)s.",
+                "Incomplete postal address for %(contact)s.",
                 contact=contact.display_name,
             )
         if invoices_problem is None:
@@ -85,9 +79,7 @@ class AccountRelanceEvent(models.Model):
         ``facts``: its lines' ``move_id`` and invoice ``currency_id``."""
         self.ensure_one()
         if not facts:
-            return self.env._(
-                "Aucune facture dans cette relance. / No invoice in this reminder."
-            )
+            return self.env._("No invoice in this reminder.")
         foreign = next(
             (
                 fact["move_id"]
@@ -105,10 +97,7 @@ class AccountRelanceEvent(models.Model):
         reminder's."""
         self.ensure_one()
         return self.env._(
-            "La facture %(move)s est en %(currency)s : une relance ne réclame "
-            "que des montants en %(own)s, traitez ce client à la main. / "
-            "Invoice %(move)s is in %(currency)s: a reminder claims amounts in "
-            "%(own)s only, handle this customer by hand.",
+            "Invoice %(move)s is in %(currency)s: a reminder claims amounts in %(own)s only, handle this customer by hand.",
             move=foreign.display_name,
             currency=foreign.currency_id.name,
             own=self.currency_id.name,
@@ -129,10 +118,7 @@ class AccountRelanceEvent(models.Model):
             move = line.move_id
             if move.state != "posted":
                 return self.env._(
-                    "La facture %(move)s n'est plus validée (annulée ou remise en "
-                    "brouillon) depuis la préparation de la relance : annulez cette "
-                    "relance. / Invoice %(move)s is no longer posted (cancelled or reset "
-                    "to draft) since the reminder was prepared: cancel this reminder.",
+                    "Invoice %(move)s is no longer posted (cancelled or reset to draft) since the reminder was prepared: cancel this reminder.",
                     move=move.display_name,
                 )
             now = (
@@ -142,12 +128,7 @@ class AccountRelanceEvent(models.Model):
             )
             if currency.compare_amounts(now, line.amount_residual):
                 return self.env._(
-                    "Le reste dû de la facture %(move)s a changé depuis la préparation "
-                    "de la relance (%(then)s → %(now)s) : annulez cette relance, le "
-                    "prochain passage en prépare une à jour. / The amount due on "
-                    "invoice %(move)s changed since the reminder was prepared "
-                    "(%(then)s → %(now)s): cancel this reminder, the next run prepares "
-                    "an up-to-date one.",
+                    "The amount due on invoice %(move)s changed since the reminder was prepared (%(then)s → %(now)s): cancel this reminder, the next run prepares an up-to-date one.",
                     move=move.display_name,
                     then=currency.format(line.amount_residual),
                     now=currency.format(now),
@@ -156,9 +137,7 @@ class AccountRelanceEvent(models.Model):
             self.amount_due, sum(self.line_ids.mapped("amount_residual"))
         ):
             return self.env._(
-                "Le montant dû de la relance %(name)s ne correspond plus à ses "
-                "factures : annulez-la. / The overdue amount of reminder %(name)s no "
-                "longer matches its invoices: cancel it.",
+                "The overdue amount of reminder %(name)s no longer matches its invoices: cancel it.",
                 name=self.name,
             )
         return ""

@@ -87,7 +87,7 @@ class AccountRelanceEvent(models.Model):
         for company in self.company_id:
             events = self.filtered(lambda e, c=company: e.company_id == c)
             events = events.with_company(company).with_context(
-                mail_notify_force_send=False
+                mail_notify_force_send=False, lang=company._relance_text_lang()
             )
             # Sending by hand (``checked``) refused stale amounts already.
             ready = (
@@ -252,8 +252,7 @@ class AccountRelanceEvent(models.Model):
         ):
             raise UserError(
                 self.env._(
-                    "Aucun email n'a été produit pour %(contact)s. / No email was "
-                    "produced for %(contact)s.",
+                    "No email was produced for %(contact)s.",
                     contact=self.contact_id.display_name,
                 )
             )

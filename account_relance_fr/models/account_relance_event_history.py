@@ -22,7 +22,7 @@ class AccountRelanceEvent(models.Model):
                 events = Event.search([("partner_id", "child_of", commercial.id)])
                 subjects.append(
                     (
-                        self.env._("Client / Customer"),
+                        self.env._("Customer"),
                         commercial.display_name,
                         commercial.vat,
                         events,
@@ -34,7 +34,7 @@ class AccountRelanceEvent(models.Model):
                 events = Event.search([("line_ids.move_id", "=", move.id)])
                 subjects.append(
                     (
-                        self.env._("Facture / Invoice"),
+                        self.env._("Invoice"),
                         move.name,
                         move.partner_id.commercial_partner_id.display_name,
                         events,
@@ -45,7 +45,7 @@ class AccountRelanceEvent(models.Model):
             for company in docs:
                 subjects.append(
                     (
-                        self.env._("Société / Company"),
+                        self.env._("Company"),
                         company.name,
                         company.vat,
                         Event.browse(),
@@ -55,7 +55,7 @@ class AccountRelanceEvent(models.Model):
         else:
             subjects.append(
                 (
-                    self.env._("Sélection / Selection"),
+                    self.env._("Selection"),
                     ", ".join(docs.sorted("id").mapped("name")),
                     "",
                     docs,

@@ -54,10 +54,7 @@ class AccountRelanceEvent(models.Model):
                     event._integrity_finding(
                         "duplicate",
                         self.env._(
-                            "Le numéro %(sequence)s est utilisé par %(other)s et "
-                            "%(name)s : la chaîne a bifurqué. / Entry number "
-                            "%(sequence)s is used by %(other)s and %(name)s: the "
-                            "chain forked.",
+                            "Entry number %(sequence)s is used by %(other)s and %(name)s: the chain forked.",
                             sequence=sequence,
                             other=seen[sequence],
                             name=event.name,
@@ -72,10 +69,7 @@ class AccountRelanceEvent(models.Model):
                     event._integrity_finding(
                         "gap",
                         self.env._(
-                            "Entrées %(first)s à %(last)s absentes de la chaîne : "
-                            "relance(s) supprimée(s). / Entries %(first)s to "
-                            "%(last)s are missing from the chain: deleted "
-                            "reminder(s).",
+                            "Entries %(first)s to %(last)s are missing from the chain: deleted reminder(s).",
                             first=expected,
                             last=sequence - 1,
                         ),
@@ -87,7 +81,6 @@ class AccountRelanceEvent(models.Model):
                     event._integrity_finding(
                         "gap",
                         self.env._(
-                            "Numéro d'entrée invalide %(sequence)s pour %(name)s. / "
                             "Invalid entry number %(sequence)s for %(name)s.",
                             sequence=sequence,
                             name=event.name,
@@ -106,13 +99,11 @@ class AccountRelanceEvent(models.Model):
         self.ensure_one()
         if self.state == "sent" and not self.seal_hash:
             message = self.env._(
-                "La relance %(name)s est envoyée mais n'est pas scellée. / Reminder "
-                "%(name)s is sent but has no seal.",
+                "Reminder %(name)s is sent but has no seal.",
                 name=self.name,
             )
         elif self.state == "cancelled" and self.seal_hash and not self.cancel_seal_hash:
             message = self.env._(
-                "La relance envoyée %(name)s est annulée sans scellé d'annulation. / "
                 "Sent reminder %(name)s is cancelled without a cancellation seal.",
                 name=self.name,
             )
@@ -120,7 +111,6 @@ class AccountRelanceEvent(models.Model):
             self.cancel_seal_hash and self.state != "cancelled"
         ):
             message = self.env._(
-                "La relance scellée %(name)s est passée à l'état « %(state)s ». / "
                 "Sealed reminder %(name)s was moved to state '%(state)s'.",
                 name=self.name,
                 state=self.state,
@@ -143,10 +133,7 @@ class AccountRelanceEvent(models.Model):
                 self._integrity_finding(
                     "seal",
                     self.env._(
-                        "Entrée %(sequence)s (%(name)s) : l'empreinte enregistrée "
-                        "n'est pas le SHA-256 du contenu scellé (scellé modifié). / "
-                        "Entry %(sequence)s (%(name)s): the stored hash is not the "
-                        "SHA-256 of the sealed content (seal altered).",
+                        "Entry %(sequence)s (%(name)s): the stored hash is not the SHA-256 of the sealed content (seal altered).",
                         sequence=sequence,
                         name=self.name,
                     ),
@@ -158,9 +145,7 @@ class AccountRelanceEvent(models.Model):
                 self._integrity_finding(
                     "link",
                     self.env._(
-                        "Entrée %(sequence)s (%(name)s) : le lien vers l'entrée "
-                        "précédente est rompu. / Entry %(sequence)s (%(name)s): the "
-                        "link to the previous entry is broken.",
+                        "Entry %(sequence)s (%(name)s): the link to the previous entry is broken.",
                         sequence=sequence,
                         name=self.name,
                     ),
@@ -228,10 +213,7 @@ class AccountRelanceEvent(models.Model):
                 self._integrity_finding(
                     "altered",
                     self.env._(
-                        "Entrée %(sequence)s : la relance %(name)s a été modifiée "
-                        "après son scellement (%(changes)s). / Entry %(sequence)s: "
-                        "reminder %(name)s was altered after it was sealed "
-                        "(%(changes)s).",
+                        "Entry %(sequence)s: reminder %(name)s was altered after it was sealed (%(changes)s).",
                         sequence=sequence,
                         name=self.name,
                         changes="; ".join(changes),
@@ -244,11 +226,7 @@ class AccountRelanceEvent(models.Model):
                 self._integrity_finding(
                     "document",
                     self.env._(
-                        "Entrée %(sequence)s : les documents envoyés avec %(name)s "
-                        "ne correspondent plus à leur empreinte SHA-256 "
-                        "(%(changes)s). / Entry %(sequence)s: the documents sent "
-                        "with %(name)s no longer match their SHA-256 "
-                        "(%(changes)s).",
+                        "Entry %(sequence)s: the documents sent with %(name)s no longer match their SHA-256 (%(changes)s).",
                         sequence=sequence,
                         name=self.name,
                         changes="; ".join(documents),
@@ -277,10 +255,7 @@ class AccountRelanceEvent(models.Model):
             self.browse()._integrity_finding(
                 "head",
                 self.env._(
-                    "La tête de chaîne enregistrée (%(head)s) n'est pas la dernière "
-                    "entrée (%(last)s) : des entrées finales ont été supprimées ou "
-                    "modifiées. / The recorded chain head (%(head)s) is not the last "
-                    "entry (%(last)s): final entries were deleted or altered.",
+                    "The recorded chain head (%(head)s) is not the last entry (%(last)s): final entries were deleted or altered.",
                     head=head_sequence or "-",
                     last=last_sequence,
                 ),

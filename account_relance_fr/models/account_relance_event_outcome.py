@@ -24,7 +24,7 @@ class AccountRelanceEvent(models.Model):
         self.activity_schedule(
             activity_type_id=level.activity_type_id.id,
             summary=self.env._(
-                "Appeler %(partner)s / Call %(partner)s",
+                "Call %(partner)s",
                 partner=self.partner_id.display_name,
             ),
             user_id=responsible.id,
@@ -147,8 +147,7 @@ class AccountRelanceEvent(models.Model):
         bodies = defaultdict(dict)
         for event in self:
             body = self.env._(
-                "Relance %(name)s (%(level)s, %(state)s) du %(date)s. / Reminder %(name)s "
-                "(%(level)s, %(state)s) of %(date)s.",
+                "Reminder %(name)s (%(level)s, %(state)s) of %(date)s.",
                 name=event.name,
                 level=event.level_id.name,
                 state=dict(STATES)[event.state],

@@ -191,8 +191,7 @@ class AccountRelanceEvent(models.Model):
                 {
                     "state": "cancelled",
                     "cancel_reason": self.env._(
-                        "Échec remplacé par la relance %(name)s. / Failure replaced by "
-                        "reminder %(name)s.",
+                        "Failure replaced by reminder %(name)s.",
                         name=new.name,
                     ),
                     "cancel_date": fields.Datetime.now(),

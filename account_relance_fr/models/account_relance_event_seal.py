@@ -114,7 +114,6 @@ class AccountRelanceEvent(models.Model):
         )
         self._message_log(
             body=self.env._(
-                "Scellé n° %(sequence)s de la chaîne des relances, SHA-256 %(hash)s. / "
                 "Sealed as entry %(sequence)s of the reminder chain, SHA-256 %(hash)s.",
                 sequence=sequence,
                 hash=digest,

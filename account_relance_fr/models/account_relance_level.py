@@ -99,7 +99,9 @@ class AccountRelanceLevel(models.Model):
             try:
                 dunning.validate_ladder(policy._engine_levels())
             except dunning.DunningConfigError as error:
-                raise ValidationError(str(error)) from error
+                raise ValidationError(
+                    self.env["account.relance.penalty"]._engine_message(error)
+                ) from error
 
     @api.constrains(
         "channel_email",
@@ -122,24 +124,21 @@ class AccountRelanceLevel(models.Model):
         self.ensure_one()
         if not self._channels() and not self.is_litigation:
             return self.env._(
-                'Le niveau « %(level)s » n\'a aucun canal. / Level "%(level)s" has no channel.',
+                'Level "%(level)s" has no channel.',
                 level=self.name,
             )
         if self.channel_email and not self.mail_template_id:
             return self.env._(
-                "Le niveau « %(level)s » envoie un email mais n'a pas de modèle d'email. / "
                 'Level "%(level)s" sends an email but has no mail template.',
                 level=self.name,
             )
         if (self.channel_letter or self.channel_registered) and not self.report_id:
             return self.env._(
-                "Le niveau « %(level)s » envoie un courrier mais n'a pas de rapport de "
-                'lettre. / Level "%(level)s" sends a letter but has no letter report.',
+                'Level "%(level)s" sends a letter but has no letter report.',
                 level=self.name,
             )
         if self.channel_phone and not self.activity_type_id:
             return self.env._(
-                "Le niveau « %(level)s » prévoit un appel mais n'a pas de type d'activité. / "
                 'Level "%(level)s" plans a call but has no activity type.',
                 level=self.name,
             )

@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 from odoo import Command, api, fields, models
@@ -36,12 +37,22 @@ class AccountRelancePenalty(models.AbstractModel):
             if error is None:
                 results.update(group)
             elif raise_errors:
-                raise UserError(str(error)) from error
+                raise UserError(self._engine_message(error)) from error
             else:
                 results.update(
-                    {move_id: self._empty_result(str(error)) for move_id in group}
+                    {
+                        move_id: self._empty_result(self._engine_message(error))
+                        for move_id in group
+                    }
                 )
         return results
+
+    @api.model
+    def _engine_message(self, error):
+        """An engine error in the user's language (the engine writes each of
+        its messages in French and in English)."""
+        french = (self.env.lang or "").startswith("fr")
+        return error.message_fr if french else error.message_en
 
     @api.model
     def _compute_for_moves_with_errors(self, moves, as_of):
@@ -55,7 +66,7 @@ class AccountRelancePenalty(models.AbstractModel):
             if error is None:
                 results.update(group)
             else:
-                errors.update(dict.fromkeys(group, str(error)))
+                errors.update(dict.fromkeys(group, self._engine_message(error)))
         return results, errors
 
     @api.model
@@ -82,6 +93,10 @@ class AccountRelancePenalty(models.AbstractModel):
         partners = self._records_by_id("res.partner", by_customer, 0)
         companies = self._records_by_id("res.company", by_customer, 1)
         notices = self._formal_notice_dates(list(partners), list(companies))
+        writers = {
+            company.id: self._segment_writer(company.currency_id)
+            for company in companies.values()
+        }
         for (partner_id, company_id), customer_facts in by_customer.items():
             partner, company = partners[partner_id], companies[company_id]
             move_ids = [fact["id"] for fact in customer_facts]
@@ -98,7 +113,7 @@ class AccountRelancePenalty(models.AbstractModel):
             except engine.EngineError as error:
                 yield dict.fromkeys(move_ids), error
                 continue
-            yield self._results_by_move(move_ids, answer, company), None
+            yield self._results_by_move(move_ids, answer, writers[company_id]), None
 
     @api.model
     def _records_by_id(self, model, keys, position):
@@ -204,7 +219,9 @@ class AccountRelancePenalty(models.AbstractModel):
         }
 
     @api.model
-    def _results_by_move(self, move_ids, answer, company):
+    def _results_by_move(self, move_ids, answer, write_segment):
+        """``{move id: result}`` from the engine's ``answer``; each segment
+        explained by ``write_segment`` (see :meth:`_segment_writer`)."""
         results = {}
         per_invoice = {item["ref"]: item for item in answer["per_invoice"]}
         for move_id in move_ids:
@@ -215,21 +232,57 @@ class AccountRelancePenalty(models.AbstractModel):
             results[move_id] = {
                 "interest": Decimal(item["interest_total"]),
                 "indemnity": Decimal(item["indemnity_total"]),
-                "detail": self._explain(item),
+                "detail": "\n".join(map(write_segment, item["segments"])) or False,
                 "segments": item["segments"],
                 "warnings": item.get("warnings", []),
             }
         return results
 
     @api.model
-    def _explain(self, item):
-        """One line per segment: period, days, base, rate, interest."""
-        lines = [
-            f"{seg['from']} → {seg['to']} ({seg['days']} j/d, {seg['half']}) : "
-            f"{seg['principal']} × {seg['rate_pct']} % = {seg['interest_rounded']}"
-            for seg in item["segments"]
-        ]
-        return "\n".join(lines) or False
+    def _segment_writer(self, currency):
+        """A function writing an engine segment as one line, with the dates,
+        amounts and rate of the user's language (prepared once per call: the
+        daily run explains tens of thousands of invoices)."""
+        lang = self.env["res.lang"]._get_data(code=self.env.lang or "en_US")
+        date_format = (lang and lang.date_format) or "%m/%d/%Y"
+        point = (lang and lang.decimal_point) or "."
+        thousands = (lang and lang.thousands_sep) or ""
+        symbol, before = currency.symbol or "", currency.position == "before"
+        one_day = self.env._(
+            "%(start)s → %(end)s (1 day, %(half)s): %(base)s × %(rate)s = %(interest)s"
+        )
+        days = self.env._(
+            "%(start)s → %(end)s (%(days)s days, %(half)s): %(base)s × %(rate)s = "
+            "%(interest)s"
+        )
+
+        def number(text):
+            grouped = f"{Decimal(text):,.2f}"
+            return (
+                grouped.replace(",", "\x00")
+                .replace(".", point)
+                .replace("\x00", thousands)
+            )
+
+        def money(text):
+            return (
+                f"{symbol}\u00a0{number(text)}"
+                if before
+                else f"{number(text)}\u00a0{symbol}"
+            )
+
+        def write(seg):
+            return (one_day if seg["days"] == 1 else days) % {
+                "start": date.fromisoformat(seg["from"]).strftime(date_format),
+                "end": date.fromisoformat(seg["to"]).strftime(date_format),
+                "days": seg["days"],
+                "half": seg["half"],
+                "base": money(seg["principal"]),
+                "rate": f"{number(seg['rate_pct'])}\u00a0%",
+                "interest": money(seg["interest_rounded"]),
+            }
+
+        return write
 
     @api.model
     def _case_options(self, partner, company):
@@ -307,16 +360,12 @@ class AccountRelancePenalty(models.AbstractModel):
             lambda move: move.move_type == "out_invoice" and move.state == "posted"
         )
         if not moves:
-            raise UserError(
-                self.env._(
-                    "Sélectionnez des factures clients validées. / Select posted customer invoices."
-                )
-            )
+            raise UserError(self.env._("Select posted customer invoices."))
         already = moves.filtered("relance_penalty_move_id")
         if already:
             raise UserError(
                 self.env._(
-                    "Pénalités déjà facturées pour %(moves)s. / Penalties already invoiced for %(moves)s.",
+                    "Penalties already invoiced for %(moves)s.",
                     moves=", ".join(already.mapped("name")),
                 )
             )
@@ -340,7 +389,7 @@ class AccountRelancePenalty(models.AbstractModel):
                     self._penalty_line(
                         company.relance_interest_account_id,
                         self.env._(
-                            "Pénalités de retard, facture %(move)s / Late-payment interest, invoice %(move)s",
+                            "Late-payment interest, invoice %(move)s",
                             move=move.name,
                         ),
                         result["interest"],
@@ -351,19 +400,14 @@ class AccountRelancePenalty(models.AbstractModel):
                     self._penalty_line(
                         company.relance_indemnity_account_id,
                         self.env._(
-                            "Indemnité forfaitaire de recouvrement, facture %(move)s / Fixed recovery "
-                            "indemnity, invoice %(move)s",
+                            "Fixed recovery indemnity, invoice %(move)s",
                             move=move.name,
                         ),
                         result["indemnity"],
                     )
                 )
         if not lines:
-            raise UserError(
-                self.env._(
-                    "Aucune pénalité due pour ces factures. / No penalty is due for these invoices."
-                )
-            )
+            raise UserError(self.env._("No penalty is due for these invoices."))
         invoice = (
             self.env["account.move"]
             .with_company(company)
@@ -375,7 +419,6 @@ class AccountRelancePenalty(models.AbstractModel):
                     "company_id": company.id,
                     "invoice_line_ids": lines,
                     "narration": self.env._(
-                        "Pénalités et indemnités non soumises à la TVA (CGI art. 256). / "
                         "Penalties and indemnities outside the scope of VAT."
                     ),
                 }
@@ -403,9 +446,7 @@ class AccountRelancePenalty(models.AbstractModel):
         ):
             raise UserError(
                 self.env._(
-                    "Configurez les comptes de produits des pénalités et de l'indemnité de %(company)s "
-                    "(Paramètres de facturation). / Configure the penalty and indemnity income accounts "
-                    "of %(company)s (Invoicing settings).",
+                    "Configure the penalty and indemnity income accounts of %(company)s (Invoicing settings).",
                     company=company.name,
                 )
             )

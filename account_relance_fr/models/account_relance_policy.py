@@ -43,7 +43,6 @@ class AccountRelancePolicy(models.Model):
             if defaults > 1:
                 raise ValidationError(
                     self.env._(
-                        "La société %(company)s a déjà une politique de relance par défaut. / "
                         "Company %(company)s already has a default reminder policy.",
                         company=company.name,
                     )

@@ -132,5 +132,6 @@ class AccountRelancePolicy(models.Model):
                 continue
             env = self.with_context(lang=code).env
             self.with_context(lang=code).name = env._(POLICY_NAME)
-            for level, spec in zip(self._ordered_levels(), FRENCH_LADDER, strict=True):
-                level.with_context(lang=code).name = env._(spec["name"])
+            names = [spec["name"] for spec in FRENCH_LADDER]
+            for level, name in zip(self._ordered_levels(), names, strict=True):
+                level.with_context(lang=code).name = env._(name)

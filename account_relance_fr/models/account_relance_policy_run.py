@@ -42,7 +42,8 @@ class AccountRelancePolicy(models.Model):
                 _logger.info("Reminder run skipped: another run is in progress.")
                 return events
             for company in self._run_companies():
-                events |= self._run_for_company(company, as_of, partners, cron_progress)
+                run = self.with_context(lang=company._relance_text_lang())
+                events |= run._run_for_company(company, as_of, partners, cron_progress)
         return events
 
     @contextmanager
@@ -208,9 +209,5 @@ class AccountRelancePolicy(models.Model):
     def action_run_now(self):
         events = self._run_relances()
         if not events:
-            raise UserError(
-                self.env._(
-                    "Aucune relance à créer aujourd'hui. / No reminder to create today."
-                )
-            )
+            raise UserError(self.env._("No reminder to create today."))
         return events._get_records_action(name=self.env._("Reminders created"))

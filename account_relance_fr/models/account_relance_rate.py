@@ -118,7 +118,6 @@ class AccountRelanceRate(models.Model):
             if any(value < -5 or value > 50 for value in values):
                 raise ValidationError(
                     self.env._(
-                        "Taux hors limites pour %(half)s (entre -5 %% et 50 %%). / "
                         "Rate out of range for %(half)s (between -5%% and 50%%).",
                         half=rate.half,
                     )

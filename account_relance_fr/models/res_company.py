@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 
 from .. import engine
 
@@ -113,6 +113,15 @@ class ResCompany(models.Model):
         for company in companies:
             Policy._create_french_policy(company)
         return companies
+
+    def _relance_text_lang(self):
+        """Language of the texts the reminders store (reasons, interest
+        details): the user's, or the company's for the scheduled actions,
+        which run as the superuser."""
+        self.ensure_one()
+        if self.env.uid == SUPERUSER_ID:
+            return self.partner_id.lang or self.env.lang
+        return self.env.lang
 
     # ---------------------------------------------------------- INTEGRITY
 

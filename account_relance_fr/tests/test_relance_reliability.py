@@ -27,18 +27,31 @@ class TestRelanceReliability(RelanceCommon):
         return self.Event.search([("partner_id", "in", partner.ids)])
 
     def _assert_refused(self, event, *fragments):
-        """Sending ``event`` is refused with a bilingual message holding
-        ``fragments``; the event and its invoices are left as they were."""
+        """Sending ``event`` is refused with a message in the user's language
+        holding ``fragments``; the event and its invoices are left as they were."""
         state = event.state
         with self.assertRaises(UserError) as caught:
             event.action_send()
         message = str(caught.exception)
-        self.assertIn(" / ", message, "French / English message")
+        self.assertNotIn(" / ", message, "one language per message")
         for fragment in fragments:
             self.assertIn(fragment, message)
         self.assertEqual(event.state, state)
         self.assertFalse(event.mail_message_id, "no email went out")
         self.assertFalse(event.seal_hash)
+        return message
+
+    def _assert_refused_in_french(self, event, fragment):
+        """A French user reads the refusal in French only."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["account_relance_fr"], ["fr_FR"], overwrite=True
+        )
+        with self.assertRaises(UserError) as caught:
+            event.with_context(lang="fr_FR").action_send()
+        message = str(caught.exception)
+        self.assertIn(fragment, message)
+        self.assertNotIn(" / ", message, "one language per message")
         return message
 
     def _letter_policy(self, partner, send_mode="auto"):
@@ -71,9 +84,7 @@ class TestRelanceReliability(RelanceCommon):
             level.mail_template_id = False
         self.assertEqual(
             str(caught.exception),
-            "Le niveau « Courteous reminder » envoie un email mais n'a pas de "
-            'modèle d\'email. / Level "Courteous reminder" sends an email but has '
-            "no mail template.",
+            'Level "Courteous reminder" sends an email but has no mail template.',
         )
         # Deleting the template empties the field without the constraint: the
         # run must not send a template-less email, it asks a person.
@@ -84,7 +95,7 @@ class TestRelanceReliability(RelanceCommon):
         self.assertEqual(event.state, "to_review")
         self.assertIn("has no mail template", event.review_reason)
         self.assertFalse(invoice.relance_level_sent)
-        self._assert_refused(event, "modèle d'email", "no mail template")
+        self._assert_refused(event, "no mail template")
 
     def test_decreasing_delays_are_refused(self):
         with self.assertRaises(ValidationError) as caught:
@@ -113,7 +124,7 @@ class TestRelanceReliability(RelanceCommon):
                 }
             )
         message = str(caught.exception)
-        self.assertIn(" / ", message)
+        self.assertNotIn(" / ", message, "one language per message")
         self.assertIn("Early", message)
         with self.assertRaises(ValidationError):
             self.levels[3].days_after_due = self.levels[2].days_after_due - 1
@@ -126,7 +137,7 @@ class TestRelanceReliability(RelanceCommon):
         event = self._run(1)
         self.assertEqual(event.state, "to_review")
         self.assertIn("No email address for Durand SARL", event.review_reason)
-        self._assert_refused(event, "Pas d'adresse email", "No email address")
+        self._assert_refused(event, "No email address")
         self.customer.email = "durand@example.fr"
         event.action_send()
         self.assertEqual(event.state, "sending", "in the mail queue")
@@ -140,7 +151,7 @@ class TestRelanceReliability(RelanceCommon):
         self.assertEqual(letter.state, "to_review")
         self.assertIn("Incomplete postal address", letter.review_reason)
         self.assertFalse(letter.attachment_ids, "no letter printed without address")
-        self._assert_refused(letter, "Adresse postale incomplète")
+        self._assert_refused(letter, "Incomplete postal address")
         self.other_customer.street = "4 quai Claude Bernard"
         letter.action_send()
         self.assertEqual(letter.state, "to_print")
@@ -156,7 +167,7 @@ class TestRelanceReliability(RelanceCommon):
         self.assertIn(event.state, ("failed", "to_review"))
         reason = event.failure_reason or event.review_reason
         self.assertIn("2026-S1", reason)
-        self.assertIn(" / ", reason)
+        self.assertNotIn(" / ", reason, "one language per message")
         self.assertFalse(event.mail_message_id)
         self.assertFalse(event.seal_hash)
         self.assertFalse(invoice.relance_level_id, "the invoice did not advance")
@@ -226,7 +237,8 @@ class TestRelanceReliability(RelanceCommon):
             "the snapshot is consistent in company currency",
         )
         self.assertEqual(event.amount_due, 800.0)
-        self._assert_refused(event, f"est en {other.name}")
+        self._assert_refused(event, f"is in {other.name}")
+        self._assert_refused_in_french(event, f"est en {other.name}")
         self.assertFalse(invoice.relance_level_sent)
 
     def test_cancelled_and_reversed_invoices_are_never_reminded(self):
@@ -257,7 +269,8 @@ class TestRelanceReliability(RelanceCommon):
         self._pay(paid, when=self.DUE + timedelta(days=2))
         self._pay(partly, amount=400.0, when=self.DUE + timedelta(days=2))
         self._assert_refused(event, "changed since the reminder was prepared")
-        message = self._assert_refused(other, "a changé depuis la préparation")
+        message = self._assert_refused(other, "changed since the reminder was prepared")
+        self._assert_refused_in_french(other, "a changé depuis la préparation")
         self.assertIn(
             f"({own_format(other, 900.0)} → {own_format(other, 500.0)})", message
         )
@@ -276,7 +289,8 @@ class TestRelanceReliability(RelanceCommon):
         invoice.button_draft()
         self._assert_refused(event, "is no longer posted")
         invoice.button_cancel()
-        self._assert_refused(event, "n'est plus validée")
+        self._assert_refused(event, "is no longer posted")
+        self._assert_refused_in_french(event, "n'est plus validée")
 
     def test_letter_waiting_to_print_detects_a_payment(self):
         """A letter already queued to print whose invoice was paid meanwhile:
@@ -317,7 +331,8 @@ class TestRelanceReliability(RelanceCommon):
         )[invoice.id]
         self.assertEqual(
             result["detail"],
-            "2026-03-03 → 2026-03-12 (10 j/d, 2026-S1) : 600.00 × 12.15 % = 2.00",
+            "03/03/2026 → 03/12/2026 (10 days, 2026-S1): $\u00a0600.00 × 12.15\u00a0% = "
+            "$\u00a02.00",
         )
 
 

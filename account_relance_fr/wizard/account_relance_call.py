@@ -43,9 +43,7 @@ class AccountRelanceCall(models.TransientModel):
     def action_log(self):
         self.ensure_one()
         if self.result == "promise" and not self.promise_date:
-            raise UserError(
-                self.env._("Indiquez la date promise. / Enter the promised date.")
-            )
+            raise UserError(self.env._("Enter the promised date."))
         if self.result == "dispute" and not (self.dispute_reason or "").strip():
             raise UserError(self.env._("Enter the dispute reason."))
         if self.result == "promise":
@@ -63,7 +61,7 @@ class AccountRelanceCall(models.TransientModel):
                 }
             )
         body = self.env._(
-            "Appel de relance : %(result)s. %(note)s / Collection call: %(result)s. %(note)s",
+            "Collection call: %(result)s. %(note)s",
             result=dict(self._fields["result"]._description_selection(self.env))[
                 self.result
             ],
