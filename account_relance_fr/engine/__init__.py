@@ -38,22 +38,24 @@ from .errors import EngineError, MissingRateError, RateTableError
 from .halfyear import HalfYear
 from .model import Case, CreditNote, Invoice, Payment
 from .parsing import parse_case
-from .penalties import (
+from .law import (
     BASIS_CONTRACT,
     BASIS_FLOOR,
     BASIS_LEGAL,
     BASIS_PUBLIC,
     BASIS_STATUTORY,
-    FIXED_INDEMNITY,
-    RateInForce,
     b2b_default_rate,
     b2b_floor_rate,
     b2g_rate,
+    resolve_rate_terms,
+)
+from .penalties import (
+    FIXED_INDEMNITY,
+    RateInForce,
     compute_case,
     compute_invoice,
     judgment_surcharge_start,
     rate_in_force,
-    resolve_rate_terms,
 )
 from .rates import (
     RateProvider,
