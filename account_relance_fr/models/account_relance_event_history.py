@@ -118,6 +118,7 @@ class AccountRelanceEvent(models.Model):
                 "channel_letter",
                 "channel_registered",
                 "channel_phone",
+                "channel_sms",
             )
             if self[name]
         )
