@@ -332,9 +332,7 @@ class _Ladder:
             if not item.level_event_sent:
                 return None
             if index < 0:
-                raise ValueError(
-                    f"negative level_index {index} for item {item.key!r}"
-                )
+                raise ValueError(f"negative level_index {index} for item {item.key!r}")
             if index >= len(self.advance_from):
                 return None
             following = self.advance_from[index]

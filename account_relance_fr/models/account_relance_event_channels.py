@@ -178,8 +178,9 @@ class AccountRelanceEvent(models.Model):
         the delivery report of the SMS provider): the reminder's SMS status
         follows, in its history."""
         sms = notifications.filtered(
-            lambda n: n.notification_type == "sms"
-            and n.mail_message_id.model == self._name
+            lambda n: (
+                n.notification_type == "sms" and n.mail_message_id.model == self._name
+            )
         )
         if not sms:
             return

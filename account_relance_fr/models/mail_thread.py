@@ -86,8 +86,9 @@ class MailThread(models.AbstractModel):
             if event and event.mail_message_id == bounced:
                 for_contact = not partner or event.contact_id in partner
                 if for_contact:
-                    reason = delivery_failure(email_message) or html2plaintext(
-                        message_dict.get("body") or ""
-                    ).strip()[:500]
+                    reason = (
+                        delivery_failure(email_message)
+                        or html2plaintext(message_dict.get("body") or "").strip()[:500]
+                    )
                     event._on_bounce(message_dict.get("bounced_email"), reason)
         return result

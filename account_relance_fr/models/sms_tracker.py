@@ -11,7 +11,9 @@ class SmsTracker(models.Model):
         # EXTEND 'sms': the reminder's SMS status follows its notification
         # (sending, then the provider's delivery report).
         result = super()._update_sms_notifications(
-            notification_status, failure_type=failure_type, failure_reason=failure_reason
+            notification_status,
+            failure_type=failure_type,
+            failure_reason=failure_reason,
         )
         self.env["account.relance.event"]._on_sms_notifications(
             self.sudo().mail_notification_id

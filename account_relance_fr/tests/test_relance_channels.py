@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.sms.tests.common import MockSMS
@@ -22,7 +22,6 @@ from odoo.addons.sms.tests.common import MockSMS
 from ..tools.sending_window import SendingWindow
 from .common import RelanceCommon
 from .smtp_server import SmtpTestServer, odoo_sending_to
-
 
 DISPATCH_LOGGER = "odoo.addons.account_relance_fr.models.account_relance_event_dispatch"
 
@@ -71,8 +70,12 @@ class TestRelanceChannels(RelanceCommon, MockSMS):
             utc(2026, 5, 4, 7, 0),
             "1 May, a Friday: Monday 9:00",
         )
-        self.assertIsNone(SendingWindow(weekdays=frozenset()).next_opening(utc(2026, 1, 1, 0)))
-        self.company.write({"relance_send_sun": True, "relance_send_skip_holidays": False})
+        self.assertIsNone(
+            SendingWindow(weekdays=frozenset()).next_opening(utc(2026, 1, 1, 0))
+        )
+        self.company.write(
+            {"relance_send_sun": True, "relance_send_skip_holidays": False}
+        )
         window = self.company._relance_sending_window()
         self.assertTrue(window.is_open(utc(2026, 7, 12, 8, 0)), "Sundays allowed")
         self.assertTrue(window.is_open(utc(2026, 7, 14, 8, 0)), "holidays allowed")
@@ -151,7 +154,9 @@ class TestRelanceChannels(RelanceCommon, MockSMS):
         self.courteous.request_read_receipt = True
         self._invoice(self.customer)
         self._invoice(self.other_customer)
-        events = self._run_on(self.DUE + timedelta(days=1), self.customer | self.other_customer)
+        events = self._run_on(
+            self.DUE + timedelta(days=1), self.customer | self.other_customer
+        )
         with SmtpTestServer() as server, odoo_sending_to(self.env, server):
             self._send_for_real(server, self.DUE + timedelta(days=1))
         event = events.filtered(lambda e: e.partner_id == self.customer)
@@ -189,12 +194,14 @@ class TestRelanceChannels(RelanceCommon, MockSMS):
         self.env["mail.thread"].sudo().message_process(False, raw)
         self.assertEqual(event.read_date, datetime(2026, 3, 5, 10, 15))
         self.assertIn("displayed", event.read_receipt)
-        self.assertIn("Read on 2026-03-05 10:15:00", "".join(event.message_ids.mapped("body")))
+        self.assertIn(
+            "Read on 2026-03-05 10:15:00", "".join(event.message_ids.mapped("body"))
+        )
         self.assertEqual(event.state, "sent", "still sent, its seal untouched")
         self.assertEqual(self.customer.message_bounce, 0, "a read receipt is no bounce")
         self.assertFalse(self.company._relance_check_integrity())
         # Nobody writes the evidence by hand.
-        with self.assertRaises(Exception):
+        with self.assertRaises(UserError):
             event.write({"read_date": fields.Datetime.now()})
         other = events - event
         self.assertTrue(
@@ -244,9 +251,13 @@ class TestRelanceChannels(RelanceCommon, MockSMS):
             self._send_for_real(server, day)
         self.assertEqual(event.state, "sent")
         self.assertEqual(invoice.relance_level_id, self.courteous)
-        self._bounce(self._reminder_message(server, "durand@example.fr"), "durand@example.fr")
+        self._bounce(
+            self._reminder_message(server, "durand@example.fr"), "durand@example.fr"
+        )
 
-        self.assertEqual(event.state, "cancelled", "the bounce is its sealed cancellation")
+        self.assertEqual(
+            event.state, "cancelled", "the bounce is its sealed cancellation"
+        )
         self.assertIn("bounced", event.cancel_reason)
         self.assertIn("550 5.1.1 user unknown", event.cancel_reason)
         self.assertEqual(event.bounce_reason, "smtp; 550 5.1.1 user unknown")
@@ -270,7 +281,9 @@ class TestRelanceChannels(RelanceCommon, MockSMS):
         event = self._run_on(day)
         with SmtpTestServer() as server, odoo_sending_to(self.env, server):
             self._send_for_real(server, day)
-            self._bounce(self._reminder_message(server, "durand@example.fr"), "durand@example.fr")
+            self._bounce(
+                self._reminder_message(server, "durand@example.fr"), "durand@example.fr"
+            )
         self.assertEqual(event.state, "cancelled")
         self.assertFalse(event.fallback_event_id)
         again = self._run_on(day + timedelta(days=1))
@@ -300,7 +313,9 @@ class TestRelanceChannels(RelanceCommon, MockSMS):
         self.assertTrue(event.seal_hash)
         self.assertEqual(invoice.relance_level_id, self.courteous)
         # The provider's delivery report, as /sms/status hands it to Odoo.
-        sms = self._new_sms.filtered(lambda s: s.mail_message_id == event.sms_message_id)
+        sms = self._new_sms.filtered(
+            lambda s: s.mail_message_id == event.sms_message_id
+        )
         self.env["sms.tracker"].sudo().search(
             [("sms_uuid", "=", sms.uuid)]
         )._action_update_from_sms_state("sent")
@@ -362,7 +377,9 @@ class TestRelanceChannels(RelanceCommon, MockSMS):
         self.assertEqual(notice.state, "sent")
         self.assertIn("invoices due soon", notice.mail_message_id.subject)
         self.assertEqual(invoice.relance_level_id, before)
-        analysis = self.env["account.relance.analysis"].search([("move_id", "=", invoice.id)])
+        analysis = self.env["account.relance.analysis"].search(
+            [("move_id", "=", invoice.id)]
+        )
         self.assertFalse(analysis.level_id, "not a reminder of an overdue invoice")
         # The day after the due date: the usual courteous reminder.
         reminder = self._run_on(self.DUE + timedelta(days=1))

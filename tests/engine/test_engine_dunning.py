@@ -808,9 +808,7 @@ def test_customer_with_overdue_invoices_gets_no_notice_for_the_others():
 def test_notice_before_due_respects_credit_and_interval():
     fresh = item("A", due_offset=0)
     credited = customer(fresh, unapplied_credit=Decimal("100.00"))
-    assert (
-        decide(credited, LADDER_BEFORE, day(-2)).reason == "net_balance_not_positive"
-    )
+    assert decide(credited, LADDER_BEFORE, day(-2)).reason == "net_balance_not_positive"
     gapped = dataclasses.replace(BEFORE, min_days_since_previous=7)
     recent = customer(fresh, last_sent_event_date=day(-8))
     decision = decide(recent, [gapped, *LADDER], day(-4))
