@@ -198,6 +198,7 @@ class TestRelanceChannels(RelanceCommon, MockSMS):
             "Read on 2026-03-05 10:15:00", "".join(event.message_ids.mapped("body"))
         )
         self.assertEqual(event.state, "sent", "still sent, its seal untouched")
+        self.assertIn("Read on 2026-03-05 10:15:00", event._history_evidence())
         self.assertEqual(self.customer.message_bounce, 0, "a read receipt is no bounce")
         self.assertFalse(self.company._relance_check_integrity())
         # Nobody writes the evidence by hand.
@@ -272,8 +273,16 @@ class TestRelanceChannels(RelanceCommon, MockSMS):
         self.Event._dispatch_queued(now=day + timedelta(days=2))
         self.assertEqual(letter.state, "to_print")
         self.assertFalse(self.company._relance_check_integrity())
-        # The audit history shows the bounce.
+        # The reminder's history and the audit history show the bounce.
         self.assertIn("bounced", "".join(event.message_ids.mapped("body")))
+        evidence = "\n".join(event._history_evidence())
+        self.assertIn("550 5.1.1 user unknown", evidence)
+        self.assertIn(letter.name, evidence)
+        sections = self.Event._history_sections(self.customer)
+        row = self.env["account.relance.history.xlsx"]._event_row(
+            event, sections[0], []
+        )
+        self.assertIn("550 5.1.1 user unknown", row[-1])
 
     def test_bounce_without_fallback_lets_the_next_run_try_again(self):
         self._invoice(self.customer)
@@ -321,6 +330,9 @@ class TestRelanceChannels(RelanceCommon, MockSMS):
         )._action_update_from_sms_state("sent")
         self.assertEqual(event.sms_state, "sent")
         self.assertIn("Delivered", "".join(event.message_ids.mapped("body")))
+        self.assertIn(
+            f"SMS to {event.sms_number}: Delivered", event._history_evidence()
+        )
         self.assertFalse(self.company._relance_check_integrity())
 
     def test_sms_failure_and_missing_number(self):
