@@ -14,7 +14,7 @@ Public API (names are stable)
 - :class:`Decision` -- the answer for one customer (``action`` "create" or "skip").
 - :func:`decide` ``(customer, levels, as_of) -> Decision``
 - :func:`decide_all` ``(customers, levels, as_of) -> list[Decision]``
-- :func:`next_reminder_date` ``(item, levels, last_sent_event_date) -> date | None``
+- :func:`next_reminder_date` ``(item, levels, last_sent_event_date, as_of=None) -> date | None``
 - :func:`validate_ladder` ``(levels) -> None``, raising :class:`DunningConfigError`.
 - Constants ``ACTION_CREATE``, ``ACTION_SKIP``, ``REASON_*`` and ``CHECK_ORDER``.
 
@@ -40,6 +40,15 @@ Rules
    non-excluded item (``covered_items``), advancing or not.
 5. The event's level ``min_days_since_previous`` must have elapsed since the
    customer's last sent event.
+6. Levels before the due date (negative ``days_after_due``, at most
+   ``MAX_DAYS_BEFORE_DUE`` days, never ``stops_automation``) come first in the ladder.
+   An item not due yet (``due_date >= as_of``) only moves to such a level, when
+   ``as_of >= due_date + days_after_due``; an overdue item skips them (its next level
+   is the first one after the due date). The notice before the due date goes to a
+   customer with no overdue item: it covers the items that reach it, its
+   ``overdue_total`` is zero and its ``net_total`` is their residual minus the
+   unapplied credit (not positive: ``net_balance_not_positive``); the minimum interval
+   applies as for any level.
 
 Order of checks (first match wins, see ``CHECK_ORDER``)
 -------------------------------------------------------
