@@ -14,6 +14,7 @@ from . import account_relance_event_seal
 from . import account_relance_event_integrity
 from . import account_relance_event_history
 from . import ir_actions_report
+from . import ir_attachment
 from . import mail_mail
 from . import account_relance_event_line
 from . import account_relance_penalty

@@ -32,6 +32,7 @@ class AccountRelanceEvent(models.Model):
             leave dated that day
         :return: how many reminders were handed over
         """
+        self = self._trusted()
         day = self._departure_day(now)
         self._seal_accepted_emails()
         done, seen = 0, set()
@@ -83,6 +84,7 @@ class AccountRelanceEvent(models.Model):
         reason, the others go on."""
         if not self:
             return
+        self = self._trusted()
         day = day or self._departure_day()
         for company in self.company_id:
             events = self.filtered(lambda e, c=company: e.company_id == c)
@@ -93,7 +95,7 @@ class AccountRelanceEvent(models.Model):
             ready = (
                 events if checked else events._drop_stale(events._invoices_problems())
             )
-            ready = ready._refresh_for_departure(day)
+            ready = ready._refresh_for_departure_safely(day)
             ready._prepare_documents_safely()
             for event in ready:
                 event._perform_safely()
@@ -141,6 +143,29 @@ class AccountRelanceEvent(models.Model):
                 continue
             event._redate(day, results)
             ready |= event
+        return ready
+
+    def _refresh_for_departure_safely(self, day):
+        """:meth:`_refresh_for_departure` for the batch; if it fails, reminder
+        by reminder, each in its savepoint: one reminder the engine cannot
+        compute fails alone, the queue goes on."""
+        try:
+            with self.env.cr.savepoint():
+                return self._refresh_for_departure(day)
+        except Exception:  # noqa: BLE001 — retried one by one below
+            _logger.warning(
+                "Dating %s reminders at once failed; dating them one by one.",
+                len(self),
+                exc_info=True,
+            )
+        ready = self.browse()
+        for event in self:
+            try:
+                with self.env.cr.savepoint():
+                    ready |= event._refresh_for_departure(day)
+            except Exception as error:  # noqa: BLE001 — isolate this reminder
+                _logger.exception("Reminder %s could not be dated", event.name)
+                event._mark_failed(str(error) or repr(error))
         return ready
 
     def _redate(self, day, penalties):

@@ -78,12 +78,16 @@ class AccountRelanceEvent(models.Model):
         done. Copies to followers neither send nor fail the reminder. Whatever
         happens here, Odoo's mail queue goes on: a reminder that cannot be
         sealed now is sealed by the next dispatcher run."""
-        events = self.sudo().search(
-            [
-                ("mail_message_id", "in", mails.mail_message_id.ids),
-                ("state", "in", ("sending", "to_print")),
-                ("email_sent_date", "=", False),
-            ]
+        events = (
+            self.sudo()
+            ._trusted()
+            .search(
+                [
+                    ("mail_message_id", "in", mails.mail_message_id.ids),
+                    ("state", "in", ("sending", "to_print")),
+                    ("email_sent_date", "=", False),
+                ]
+            )
         )
         if not events:
             return
@@ -153,7 +157,12 @@ class AccountRelanceEvent(models.Model):
                 state=dict(STATES)[event.state],
                 date=event.date,
             )
-            for record in [*event.line_ids.move_id, event.partner_id]:
+            # Never on another company's invoice (a reminder refused for
+            # listing one is logged on its own customer only).
+            moves = event.line_ids.move_id.filtered(
+                lambda move, e=event: move.company_id == e.company_id
+            )
+            for record in [*moves, event.partner_id]:
                 bodies[record._name][record.id] = body
         for model, by_id in bodies.items():
             self.env[model].sudo().browse(list(by_id))._message_log_batch(bodies=by_id)

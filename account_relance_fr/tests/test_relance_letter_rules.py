@@ -37,7 +37,7 @@ class TestRelanceLetterRules(RelanceCommon):
         )
         decision = SimpleNamespace(covered_items=lines.ids, item_levels={})
         Event = self.env["account.relance.event"]
-        return Event.create(
+        return Event._trusted().create(
             Event._prepare_event_vals(
                 self.company, self.customer, level, decision, date(2026, 5, 2)
             )
