@@ -257,6 +257,7 @@ class AccountRelanceEvent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self._is_trusted():
+            self.check_access("create")  # no right: AccessError, as before
             # Reminders come from the run (daily, or the preview's Send now):
             # nobody (sudo and the administrator included) creates one with a
             # state, a date, a name, invoices or amounts of their choosing.
@@ -294,6 +295,8 @@ class AccountRelanceEvent(models.Model):
     def write(self, vals):
         # EXTEND 'mail': sent events are immutable, only cancellation is allowed.
         changed = {key for key in vals if not key.startswith(("message_", "activity_"))}
+        if changed and not self._is_trusted():
+            self.check_access("write")  # no right: AccessError first
         if changed and self._write_breaks_seal(changed, vals):
             raise UserError(self._immutable_message())
         if changed and not self._is_trusted():

@@ -12,10 +12,11 @@ class AccountRelanceEventLine(models.Model):
 
     _inherit = "account.relance.event.line"
 
-    def _check_trusted(self):
+    def _check_trusted(self, operation):
         """Lines are written by the run and the dispatcher only: nobody adds
         another invoice to a reminder or changes what it claims."""
         if not self.env["account.relance.event"]._is_trusted():
+            self.check_access(operation)  # no right: AccessError, as before
             raise UserError(
                 self.env._(
                     "The invoices of a reminder are set by the reminder run: they cannot be added or changed by hand."
@@ -45,7 +46,7 @@ class AccountRelanceEventLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_trusted()
+        self._check_trusted("create")
         event_ids = {vals["event_id"] for vals in vals_list if vals.get("event_id")}
         self._check_event_not_sealed(
             self.env["account.relance.event"].sudo().browse(event_ids)
@@ -53,7 +54,7 @@ class AccountRelanceEventLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        self._check_trusted()
+        self._check_trusted("write")
         events = self.sudo().event_id
         if vals.get("event_id"):
             events |= self.env["account.relance.event"].sudo().browse(vals["event_id"])

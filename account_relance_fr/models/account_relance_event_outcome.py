@@ -84,7 +84,9 @@ class AccountRelanceEvent(models.Model):
             .search(
                 [
                     ("mail_message_id", "in", mails.mail_message_id.ids),
-                    ("state", "in", ("sending", "to_print")),
+                    # A failed one too: its email, retried from the mail queue,
+                    # left after all (an email that left is always sealed).
+                    ("state", "in", ("sending", "to_print", "failed")),
                     ("email_sent_date", "=", False),
                 ]
             )
@@ -199,6 +201,10 @@ class AccountRelanceEvent(models.Model):
                              FROM account_relance_event_line AS line
                              JOIN account_relance_event AS event
                                ON event.id = line.event_id
+                             -- never another company's invoice
+                             JOIN account_move AS own
+                               ON own.id = line.move_id
+                              AND own.company_id = event.company_id
                         LEFT JOIN account_relance_level AS level
                                ON level.id = line.new_level_id
                             WHERE line.event_id IN %s
