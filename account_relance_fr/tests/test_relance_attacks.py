@@ -491,6 +491,7 @@ class TestRelanceAttacksReports(RelanceAttackCommon, HttpCase):
         return self.url_open(
             f"/report/pdf/{report_name}/{ids}?context={json.dumps(context)}",
             timeout=120,
+            allow_redirects=False,  # the public is sent to the login page
         )
 
     def _assert_refused(self, user, report_name, records, secrets, company=None):
