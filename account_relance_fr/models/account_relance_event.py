@@ -63,13 +63,14 @@ USER_WRITABLE = {"body", "registered_number"}
 # The state machine, in one place: {state: states it may move to}. Only the
 # addon's own code moves a reminder (nobody writes ``state``); a reviewed
 # reminder is sent by *Send*, never put back in the queue, and a reminder
-# whose email is in the mail queue waits for the mail server's answer.
+# whose email is in the mail queue waits for the mail server's answer (see
+# ``_check_no_email_in_queue``).
 TRANSITIONS = {
     "queued": {"to_review", "to_print", "sending", "sent", "failed", "cancelled"},
     "to_review": {"to_print", "sending", "sent", "failed", "cancelled"},
     "failed": {"to_print", "sending", "sent", "cancelled"},
     "to_print": {"sending", "sent", "failed", "cancelled"},
-    "sending": {"sent", "failed"},
+    "sending": {"sent", "failed", "cancelled"},
     "sent": {"cancelled"},
     "cancelled": set(),
 }
@@ -384,6 +385,10 @@ class AccountRelanceEvent(models.Model):
         for event in self:
             if event.state == "cancelled":
                 continue
+            if event.email_sent_date and not event.seal_hash:
+                # Its email left (its letter may wait): an email that left is
+                # sealed, then the cancellation is sealed after it.
+                event._trusted()._mark_sent()
             event._recall_failed_emails()
             event._restore_invoice_levels()
             event._sealing().write(
@@ -402,15 +407,12 @@ class AccountRelanceEvent(models.Model):
         """An email in the mail queue may leave at any moment: its reminder
         is not cancelled meanwhile (it would leave unsealed). Once the mail
         server has answered, the reminder is sent (cancel it then: the
-        cancellation is sealed) or failed."""
-        waiting = self.filtered(lambda event: event.state == "sending")
-        if waiting:
-            raise UserError(
-                self.env._(
-                    "The email of %(names)s is in the mail queue: it cannot be cancelled until the mail server has taken it (then cancel the sent reminder, the cancellation is sealed) or refused it.",
-                    names=", ".join(waiting.mapped("name")),
-                )
-            )
+        cancellation is sealed) or failed. An email that left before its
+        reminder was sealed is sealed first (see ``action_cancel``)."""
+        # Still in the queue: refused (see _recall_failed_emails); an email
+        # no longer in the queue and never accepted will not leave.
+        for event in self.filtered(lambda event: event.state == "sending"):
+            event._recall_failed_emails()
 
     def _recall_failed_emails(self):
         """The emails of this unsent reminder that the mail server refused are
@@ -418,7 +420,7 @@ class AccountRelanceEvent(models.Model):
         (an email that leaves is sealed with its reminder). One being retried
         right now (locked by the mail queue) refuses the cancellation."""
         self.ensure_one()
-        if self.seal_hash or not self.mail_message_id:
+        if self.seal_hash or not self.mail_message_id or self.email_sent_date:
             return
         self.env.flush_all()
         try:

@@ -292,6 +292,38 @@ class TestRelanceAttacks(RelanceAttackCommon):
         self.assertTrue(event.cancel_seal_hash, "and its cancellation too")
         self.assertEqual(self.company._relance_check_integrity(), [])
 
+    def test_attack_4_an_email_gone_from_the_queue_unsent_can_be_cancelled(self):
+        event = self._queued(self.customer)
+        self.env[EVENT]._dispatch_queued(now=self.DUE + timedelta(days=1))
+        self.assertEqual(event.state, "sending")
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "=", event.mail_message_id.id)])
+        )
+        mails.unlink()  # deleted from the queue by an administrator
+        self._rpc(self.clerk_a, EVENT, "action_cancel", [event.ids, "Never left"])
+        self.assertEqual(event.state, "cancelled")
+        self.assertFalse(event.seal_hash, "nothing left, nothing sealed")
+
+    def test_attack_4_an_email_that_left_is_sealed_before_cancelling(self):
+        event = self._queued(self.customer)
+        self.env[EVENT]._dispatch_queued(now=self.DUE + timedelta(days=1))
+        # The mail server took it but the sealing failed at that moment
+        # (the next dispatcher run would seal it).
+        unsealed = patch.object(type(event), "_seal_if_done", lambda self, **kw: None)
+        with unsealed, self.mock_smtplib_connection():
+            self.env["mail.mail"].sudo().process_email_queue()
+        self.assertEqual(len(self.emails), 1)
+        self.assertEqual(event.state, "sending")
+        self.assertTrue(event.email_sent_date)
+        self.assertFalse(event.seal_hash)
+        self._rpc(self.clerk_a, EVENT, "action_cancel", [event.ids, "Oops"])
+        self.assertEqual(event.state, "cancelled")
+        self.assertTrue(event.seal_hash, "the email that left is sealed")
+        self.assertTrue(event.cancel_seal_hash)
+        self.assertEqual(self.company._relance_check_integrity(), [])
+
     def test_attack_4_a_refused_email_is_recalled_with_its_reminder(self):
         event = self._queued(self.customer)
         self.env[EVENT]._dispatch_queued(now=self.DUE + timedelta(days=1))
