@@ -78,18 +78,15 @@ class AccountRelanceEvent(models.Model):
         done. Copies to followers neither send nor fail the reminder. Whatever
         happens here, Odoo's mail queue goes on: a reminder that cannot be
         sealed now is sealed by the next dispatcher run."""
-        events = (
-            self.sudo()
-            ._trusted()
-            .search(
-                [
-                    ("mail_message_id", "in", mails.mail_message_id.ids),
-                    # A failed one too: its email, retried from the mail queue,
-                    # left after all (an email that left is always sealed).
-                    ("state", "in", ("sending", "to_print", "failed")),
-                    ("email_sent_date", "=", False),
-                ]
-            )
+        self = self._trusted()
+        events = self.sudo().search(
+            [
+                ("mail_message_id", "in", mails.mail_message_id.ids),
+                # A failed one too: its email, retried from the mail queue,
+                # left after all (an email that left is always sealed).
+                ("state", "in", ("sending", "to_print", "failed")),
+                ("email_sent_date", "=", False),
+            ]
         )
         if not events:
             return

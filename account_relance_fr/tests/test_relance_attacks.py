@@ -324,6 +324,25 @@ class TestRelanceAttacks(RelanceAttackCommon):
         self.assertTrue(event.cancel_seal_hash)
         self.assertEqual(self.company._relance_check_integrity(), [])
 
+    def test_attack_4_a_refused_email_retried_that_leaves_is_sealed(self):
+        event = self._queued(self.customer)
+        self.env[EVENT]._dispatch_queued(now=self.DUE + timedelta(days=1))
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "=", event.mail_message_id.id)])
+        )
+        mails.write({"state": "exception"})
+        mails._postprocess_sent_message(success_pids=[], failure_type="mail_smtp")
+        self.assertEqual(event.state, "failed")
+        mails.action_retry()  # from the mail queue's screen
+        with self.mock_smtplib_connection():
+            self.env["mail.mail"].sudo().process_email_queue()
+        self.assertEqual(len(self.emails), 1, "the email left after all")
+        self.assertEqual(event.state, "sent")
+        self.assertTrue(event.seal_hash)
+        self.assertEqual(self.company._relance_check_integrity(), [])
+
     def test_attack_4_a_refused_email_is_recalled_with_its_reminder(self):
         event = self._queued(self.customer)
         self.env[EVENT]._dispatch_queued(now=self.DUE + timedelta(days=1))
