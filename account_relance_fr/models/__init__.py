@@ -16,6 +16,7 @@ from . import account_relance_event_history
 from . import account_relance_event_window
 from . import account_relance_event_channels
 from . import ir_actions_report
+from . import ir_attachment
 from . import mail_mail
 from . import mail_thread
 from . import sms_tracker

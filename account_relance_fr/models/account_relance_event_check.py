@@ -57,13 +57,28 @@ class AccountRelanceEvent(models.Model):
 
     def _invoices_problems(self):
         """{event id: :meth:`_invoices_problem` of its invoices}, in one query."""
-        self.env["account.relance.event.line"].flush_model(["event_id", "move_id"])
-        self.env["account.move"].flush_model(["currency_id"])
+        self.env["account.relance.event.line"].flush_model(
+            ["event_id", "move_id", "move_line_id"]
+        )
+        self.env["account.move"].flush_model(
+            ["currency_id", "company_id", "commercial_partner_id", "move_type"]
+        )
+        self.flush_recordset(["company_id", "partner_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
         rows = self.env.execute_query_dict(
             SQL(
-                """SELECT line.event_id, line.move_id, move.currency_id
+                """SELECT line.event_id, line.id, line.move_id, move.currency_id,
+                          move.company_id = event.company_id
+                          AND move.move_type = 'out_invoice'
+                          AND move.commercial_partner_id
+                              = customer.commercial_partner_id
+                          AND (line.move_line_id IS NULL
+                               OR item.move_id = line.move_id) AS consistent
                      FROM account_relance_event_line AS line
+                     JOIN account_relance_event AS event ON event.id = line.event_id
+                     JOIN res_partner AS customer ON customer.id = event.partner_id
                      JOIN account_move AS move ON move.id = line.move_id
+                LEFT JOIN account_move_line AS item ON item.id = line.move_line_id
                     WHERE line.event_id IN %s
                  ORDER BY line.id""",
                 tuple(self.ids) or (None,),
@@ -82,6 +97,15 @@ class AccountRelanceEvent(models.Model):
         self.ensure_one()
         if not facts:
             return self.env._("No invoice in this reminder.")
+        # Checked before anything is read, rendered or sent as superuser; the
+        # refusal names nothing of the foreign invoice.
+        if any(not fact.get("consistent", True) for fact in facts):
+            return self.env._(
+                "Reminder %(name)s lists an invoice that is not a customer invoice of %(company)s for %(customer)s: it is not sent.",
+                name=self.name,
+                company=self.company_id.name,
+                customer=self.partner_id.display_name,
+            )
         foreign = next(
             (
                 fact["move_id"]

@@ -34,6 +34,7 @@ class AccountRelanceEvent(models.Model):
             opening; a plain day sends that day whatever the hour
         :return: how many reminders were handed over
         """
+        self = self._trusted()
         day = self._departure_day(now)
         # Sending hours: only the companies whose window is open (all of
         # them when ``now`` is a plain day), see account_relance_event_window.
@@ -92,6 +93,7 @@ class AccountRelanceEvent(models.Model):
         reason, the others go on."""
         if not self:
             return
+        self = self._trusted()
         day = day or self._departure_day()
         for company in self.company_id:
             events = self.filtered(lambda e, c=company: e.company_id == c)
@@ -102,7 +104,7 @@ class AccountRelanceEvent(models.Model):
             ready = (
                 events if checked else events._drop_stale(events._invoices_problems())
             )
-            ready = ready._refresh_for_departure(day)
+            ready = ready._refresh_for_departure_safely(day)
             ready._prepare_documents_safely()
             for event in ready:
                 event._perform_safely()
@@ -150,6 +152,29 @@ class AccountRelanceEvent(models.Model):
                 continue
             event._redate(day, results)
             ready |= event
+        return ready
+
+    def _refresh_for_departure_safely(self, day):
+        """:meth:`_refresh_for_departure` for the batch; if it fails, reminder
+        by reminder, each in its savepoint: one reminder the engine cannot
+        compute fails alone, the queue goes on."""
+        try:
+            with self.env.cr.savepoint():
+                return self._refresh_for_departure(day)
+        except Exception:  # noqa: BLE001 — retried one by one below
+            _logger.warning(
+                "Dating %s reminders at once failed; dating them one by one.",
+                len(self),
+                exc_info=True,
+            )
+        ready = self.browse()
+        for event in self:
+            try:
+                with self.env.cr.savepoint():
+                    ready |= event._refresh_for_departure(day)
+            except Exception as error:  # noqa: BLE001 — isolate this reminder
+                _logger.exception("Reminder %s could not be dated", event.name)
+                event._mark_failed(str(error) or repr(error))
         return ready
 
     def _redate(self, day, penalties):
@@ -274,6 +299,7 @@ class AccountRelanceEvent(models.Model):
     def _send_on(self, day):
         """What *Send* does on ``day``: reviewed or failed reminders leave,
         letters to print are recorded as posted."""
+        self = self._trusted()
         to_perform = self.browse()
         for event in self:
             if event.state in ("to_review", "failed"):

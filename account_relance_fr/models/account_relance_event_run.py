@@ -96,6 +96,7 @@ class AccountRelanceEvent(models.Model):
         """
         if not decisions:
             return self.browse()
+        self = self._trusted()
         Level = self.env["account.relance.level"]
         partners = (
             self.env["res.partner"]
@@ -150,7 +151,7 @@ class AccountRelanceEvent(models.Model):
                 for event, decision in zip(events, decisions, strict=True)
             }
         )
-        return events
+        return events._untrusted()
 
     @api.model
     def _create_from_decision(self, company, decision, as_of, penalties=None):
@@ -208,7 +209,7 @@ class AccountRelanceEvent(models.Model):
             company, partner, level, decision, as_of, with_lines=False
         )
         vals.update(state="failed", failure_reason=str(error) or repr(error))
-        return self.create(vals)
+        return self._trusted().create(vals)._untrusted()
 
     @api.model
     def _prepare_event_vals(

@@ -307,7 +307,7 @@ class TestRelanceReliability(RelanceCommon):
         self.levels[0].send_mode = "review"
         self._invoice(self.customer)
         event = self._run(1)
-        event.amount_due = 1.0
+        event._trusted().amount_due = 1.0  # bad data, as a bug would leave it
         self._assert_refused(event, "no longer matches its invoices")
 
     def test_payment_dated_before_the_invoice(self):
