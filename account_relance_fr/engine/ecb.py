@@ -66,7 +66,9 @@ def parse_ecb_csv(text: str) -> list[tuple[date, Decimal]]:
     except (csv.Error, InvalidOperation):
         raise _refuse("Réponse BCE illisible", "Unreadable ECB answer") from None
     if not observations:
-        raise _refuse("Aucune observation dans la réponse BCE", "No observation in the ECB answer")
+        raise _refuse(
+            "Aucune observation dans la réponse BCE", "No observation in the ECB answer"
+        )
     return sorted(observations.items())
 
 

@@ -7,7 +7,6 @@ from odoo.exceptions import ValidationError
 from .. import engine
 from ..engine import rates as engine_rates
 
-
 CONFIDENCE = [("C", "Confirmed"), ("S", "Single source"), ("U", "Unconfirmed")]
 ECB_FIELDS = ("ecb_rate_pct",)
 LEGAL_FIELDS = ("legal_rate_individual_pct", "legal_rate_other_pct")
@@ -159,7 +158,9 @@ class AccountRelanceRate(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.context.get("relance_rate_loading"):
-            vals_list = [self._vals_by_person(vals, creating=True) for vals in vals_list]
+            vals_list = [
+                self._vals_by_person(vals, creating=True) for vals in vals_list
+            ]
         rates = super().create(vals_list)
         rates._close_rate_activities()
         return rates
@@ -214,7 +215,8 @@ class AccountRelanceRate(models.Model):
             done = [
                 kind_type
                 for kind, kind_type in types.items()
-                if kind_type and (rate._has_ecb() if kind == "ecb" else rate._has_legal())
+                if kind_type
+                and (rate._has_ecb() if kind == "ecb" else rate._has_legal())
             ]
             if not done:
                 continue
@@ -231,7 +233,9 @@ class AccountRelanceRate(models.Model):
             )
             if activities:
                 activities.action_feedback(
-                    feedback=self.env._("Rate entered on the row of %(half)s.", half=rate.half)
+                    feedback=self.env._(
+                        "Rate entered on the row of %(half)s.", half=rate.half
+                    )
                 )
 
     @staticmethod

@@ -74,9 +74,7 @@ class AccountRelanceRate(models.Model):
             timeout = float(params.get_param(ECB_TIMEOUT_PARAM) or ECB_TIMEOUT)
         except ValueError:
             timeout = ECB_TIMEOUT
-        response = requests.get(
-            url, timeout=timeout, headers={"Accept": "text/csv"}
-        )
+        response = requests.get(url, timeout=timeout, headers={"Accept": "text/csv"})
         response.raise_for_status()
         return engine.parse_ecb_csv(response.text)
 
@@ -96,7 +94,9 @@ class AccountRelanceRate(models.Model):
             if row:
                 row._schedule_manager_activity(
                     CHECK_TYPE,
-                    self.env._("ECB rate not fetched for %(days)s days", days=len(days)),
+                    self.env._(
+                        "ECB rate not fetched for %(days)s days", days=len(days)
+                    ),
                     self.env._(
                         "The ECB Data Portal could not be read since %(first)s "
                         "(last error: %(reason)s). Check the server's Internet "
@@ -116,7 +116,10 @@ class AccountRelanceRate(models.Model):
             check = self.env.ref(CHECK_TYPE, raise_if_not_found=False)
             if check:
                 self.env["mail.activity"].sudo().search(
-                    [("res_model", "=", self._name), ("activity_type_id", "=", check.id)]
+                    [
+                        ("res_model", "=", self._name),
+                        ("activity_type_id", "=", check.id),
+                    ]
                 ).filtered(lambda a: a.summary.startswith("ECB")).unlink()
 
     @api.model
@@ -136,7 +139,9 @@ class AccountRelanceRate(models.Model):
         )
         loader = self.with_context(relance_rate_loading=True)
         changed = self.browse()
-        for half, value in sorted(engine.anchor_rates(observations, today, first).items()):
+        for half, value in sorted(
+            engine.anchor_rates(observations, today, first).items()
+        ):
             rate = existing.get(half.label)
             vals = {
                 "ecb_rate_pct": float(value),
@@ -159,8 +164,10 @@ class AccountRelanceRate(models.Model):
             if same and (rate.ecb_confidence == "C" or rate.origin == "manual"):
                 continue
             used = rate._sent_reminders_using() if rate._has_ecb() else []
-            if rate.origin == "manual" or rate.ecb_confidence == "C" or (
-                used and not same
+            if (
+                rate.origin == "manual"
+                or rate.ecb_confidence == "C"
+                or (used and not same)
             ):
                 rate._ecb_contradiction(value, used)
                 continue
@@ -206,9 +213,7 @@ class AccountRelanceRate(models.Model):
                     "it: %(events)s.",
                     ecb=value,
                     half=self.half,
-                    row=self._to_decimal(self.ecb_rate_pct)
-                    if self._has_ecb()
-                    else "-",
+                    row=self._to_decimal(self.ecb_rate_pct) if self._has_ecb() else "-",
                     events=", ".join(company_events.mapped("name"))
                     or self.env._("none"),
                 ),
