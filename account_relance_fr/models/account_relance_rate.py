@@ -266,9 +266,9 @@ class AccountRelanceRate(models.Model):
             rate = existing.get(vals["half"])
             if not rate:
                 loader.create(vals)
-            elif rate.origin == "engine":
+            elif rate.origin in ("engine", "run"):
                 rate.with_context(relance_rate_loading=True).write(vals)
-            elif rate.origin in ("ecb", "run"):
+            elif rate.origin == "ecb":
                 # The ECB rate fetched stays; the shipped legal rates fill in.
                 legal = {name: vals[name] for name in LEGAL_FIELDS}
                 if vals.get("legal_confidence") and (

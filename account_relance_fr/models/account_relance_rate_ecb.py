@@ -19,6 +19,7 @@ _logger = logging.getLogger(__name__)
 ECB_URL_PARAM = "account_relance_fr.ecb_rates_url"
 ECB_TIMEOUT_PARAM = "account_relance_fr.ecb_rates_timeout"
 ECB_FAILED_DAYS_PARAM = "account_relance_fr.ecb_failed_days"
+ECB_FAILED_ACTIVITY_PARAM = "account_relance_fr.ecb_failed_activity"
 LEGAL_URL_PARAM = "account_relance_fr.legal_rates_url"
 ECB_DEFAULT_URL = (
     "https://data-api.ecb.europa.eu/service/data/FM/"
@@ -91,36 +92,36 @@ class AccountRelanceRate(models.Model):
         params.set_param(ECB_FAILED_DAYS_PARAM, json.dumps(sorted(days)))
         if len(days) >= ECB_FAILED_DAYS_ALERT:
             row = self.search([], order="year desc, semester desc", limit=1)
-            if row:
-                row._schedule_manager_activity(
-                    CHECK_TYPE,
-                    self.env._(
-                        "ECB rate not fetched for %(days)s days", days=len(days)
-                    ),
-                    self.env._(
-                        "The ECB Data Portal could not be read since %(first)s "
-                        "(last error: %(reason)s). Check the server's Internet "
-                        "access or the system parameter %(param)s, or enter the "
-                        "ECB rate of the new half-years by hand.",
-                        first=min(days),
-                        reason=reason,
-                        param=ECB_URL_PARAM,
-                    ),
-                )
+            if not row:
+                return
+            activity = row._schedule_manager_activity(
+                CHECK_TYPE,
+                self.env._("ECB rate not fetched since %(first)s", first=min(days)),
+                self.env._(
+                    "The ECB Data Portal could not be read on %(count)s days since "
+                    "%(first)s (last error: %(reason)s). Check the server's "
+                    "Internet access or the system parameter %(param)s, or enter "
+                    "the ECB rate of the new half-years by hand.",
+                    count=len(days),
+                    first=min(days),
+                    reason=reason,
+                    param=ECB_URL_PARAM,
+                ),
+            )
+            if activity:
+                params.set_param(ECB_FAILED_ACTIVITY_PARAM, str(activity.id))
 
     @api.model
     def _ecb_fetch_succeeded(self):
+        """The fetch works again: the failure count starts over and the
+        activity about the failures goes away."""
         params = self.env["ir.config_parameter"].sudo()
         if params.get_param(ECB_FAILED_DAYS_PARAM):
             params.set_param(ECB_FAILED_DAYS_PARAM, False)
-            check = self.env.ref(CHECK_TYPE, raise_if_not_found=False)
-            if check:
-                self.env["mail.activity"].sudo().search(
-                    [
-                        ("res_model", "=", self._name),
-                        ("activity_type_id", "=", check.id),
-                    ]
-                ).filtered(lambda a: a.summary.startswith("ECB")).unlink()
+        activity_id = params.get_param(ECB_FAILED_ACTIVITY_PARAM)
+        if activity_id:
+            params.set_param(ECB_FAILED_ACTIVITY_PARAM, False)
+            self.env["mail.activity"].sudo().browse(int(activity_id)).exists().unlink()
 
     @api.model
     def _apply_ecb_rates(self, observations, today):
@@ -254,6 +255,7 @@ class AccountRelanceRate(models.Model):
         (``MissingRateError``) names: one activity per half-year and company,
         on that half-year's row (created empty when missing), closed when the
         rate is entered."""
+        self = self.sudo()  # a collector's run may ask for a rate too
         rate = self._row_for(error.half)
         kind_text = self._missing_rate_text(error)
         rate._schedule_manager_activity(
@@ -305,15 +307,17 @@ class AccountRelanceRate(models.Model):
         company = company or self.env.company
         activity_type = self.env.ref(type_xmlid)
         Activity = self.env["mail.activity"].sudo()
-        if Activity.search_count(
+        existing = Activity.search(
             [
                 ("res_model", "=", self._name),
                 ("res_id", "=", self.id),
                 ("activity_type_id", "=", activity_type.id),
                 ("summary", "=", summary),
-            ]
-        ):
-            return Activity
+            ],
+            limit=1,
+        )
+        if existing:
+            return existing
         user = self._accounting_manager(company)
         return self.sudo().activity_schedule(
             type_xmlid,
