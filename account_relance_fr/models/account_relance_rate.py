@@ -308,7 +308,8 @@ class AccountRelanceRate(models.Model):
     def _engine_rate_provider(self):
         """Engine rate provider backed by these records (all half-years)."""
         rows = []
-        for rate in self.sudo().search([]):
+        # One row per half-year: a few dozen rows.
+        for rate in self.sudo().search([]):  # pylint: disable=no-search-all
             if rate.ecb_confidence:
                 rows.append(
                     {

@@ -37,7 +37,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (time-out)
+            self.close_connection = True  # the client gave up (time-out)
 
     def log_message(self, format, *args):  # noqa: A002 — silence the test log
         pass
