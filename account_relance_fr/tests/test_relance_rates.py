@@ -30,6 +30,8 @@ class TestRelanceRates(RelanceCommon):
         super().setUp()
         self.server.answer("csv")
         self.Rate = self.env["account.relance.rate"]
+        # The rows as shipped (RelanceCommon confirms 2026-S2 as the fetch would).
+        self.Rate._load_engine_rates()
 
     # ------------------------------------------------------------ helpers
 
