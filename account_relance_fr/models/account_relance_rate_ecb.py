@@ -10,6 +10,7 @@ from datetime import timedelta
 import requests
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import html_escape
 
 from .. import engine
@@ -55,14 +56,21 @@ class AccountRelanceRate(models.Model):
         """
         today = fields.Date.to_date(today) or fields.Date.context_today(self)
         rates = self.sudo().with_context(lang=self.env.company._relance_text_lang())
+        changed = self.browse()
         try:
             observations = rates._fetch_ecb_observations()
-        except (requests.RequestException, engine.EngineError, ValueError) as error:
+            with self.env.cr.savepoint():
+                changed = rates._apply_ecb_rates(observations, today)
+        except (
+            requests.RequestException,
+            engine.EngineError,
+            ValueError,
+            UserError,  # a ValidationError too: a rate out of range changes nothing
+        ) as error:
             rates._ecb_fetch_failed(today, error)
             changed = self.browse()
         else:
             rates._ecb_fetch_succeeded()
-            changed = rates._apply_ecb_rates(observations, today)
         rates._ask_legal_rates(engine.HalfYear.from_date(today))
         return changed
 

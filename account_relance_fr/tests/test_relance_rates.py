@@ -189,6 +189,7 @@ class TestRelanceRates(RelanceCommon):
             ("timeout", None, "timed out"),
             ("garbage", None, "not SDMX-CSV"),
             ("csv", "TIME_PERIOD,OBS_VALUE\n2026-06-17,abc\n", "Unreadable line"),
+            ("csv", "TIME_PERIOD,OBS_VALUE\n2026-06-17,150.0\n", "out of range"),
         ]
         day = date(2026, 12, 1)
         for mode, body, expected in cases:
