@@ -189,7 +189,6 @@ class TestRelanceRates(RelanceCommon):
             ("timeout", None, "timed out"),
             ("garbage", None, "not SDMX-CSV"),
             ("csv", "TIME_PERIOD,OBS_VALUE\n2026-06-17,abc\n", "Unreadable line"),
-            ("csv", "TIME_PERIOD,OBS_VALUE\n2026-06-17,150.0\n", "out of range"),
         ]
         day = date(2026, 12, 1)
         for mode, body, expected in cases:
@@ -217,6 +216,13 @@ class TestRelanceRates(RelanceCommon):
         self._cron(date(2026, 12, 4))
         self.assertFalse(self._activities(latest, check), "solved by itself")
         self.assertEqual(self._row("2026-S2").ecb_confidence, "C")
+        # A rate the table refuses (out of range) for a new half-year: no row.
+        self.server.answer("csv", "TIME_PERIOD,OBS_VALUE\n2026-12-30,150.0\n")
+        with self.assertLogs(ECB_LOGGER, level="WARNING") as logs:
+            self.assertFalse(self._cron(date(2027, 1, 5)))
+        self.assertIn("out of range", logs.output[0])
+        self.assertFalse(self._row("2027-S1").ecb_confidence)
+        self.assertEqual(self._row("2026-S2").ecb_rate_pct, 2.40)
 
     # ------------------------------------------------ 2. legal rates asked
 
