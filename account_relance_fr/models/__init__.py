@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from . import account_relance_rate
+from . import account_relance_rate_ecb
 from . import account_relance_policy
 from . import account_relance_policy_run
 from . import account_relance_policy_ladder

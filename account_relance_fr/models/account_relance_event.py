@@ -80,8 +80,9 @@ USER_WRITABLE = {"body", "registered_number"}
 TRANSITIONS = {
     "queued": {"to_review", "to_print", "sending", "sent", "failed", "cancelled"},
     "to_review": {"to_print", "sending", "sent", "failed", "cancelled"},
-    "failed": {"to_print", "sending", "sent", "cancelled"},
-    "to_print": {"sending", "sent", "failed", "cancelled"},
+    "failed": {"to_review", "to_print", "sending", "sent", "cancelled"},
+    # Back to review when the rates it needs are missing or unconfirmed.
+    "to_print": {"to_review", "sending", "sent", "failed", "cancelled"},
     "sending": {"sent", "failed", "cancelled"},
     "sent": {"cancelled"},
     "cancelled": set(),
