@@ -29,3 +29,4 @@ from . import account_move_litigation
 from . import res_partner_litigation
 from . import account_relance_event_litigation
 from . import account_relance_litigation_file
+from . import ir_attachment_litigation

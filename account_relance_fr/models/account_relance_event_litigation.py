@@ -32,6 +32,7 @@ class AccountRelanceEvent(models.Model):
         readonly=True,
         copy=False,
         ondelete="restrict",
+        index="btree_not_null",
         help="The litigation file this reminder handed over; its SHA-256 is "
         "recorded in the seal.",
     )

@@ -16,8 +16,8 @@ from freezegun import freeze_time
 from psycopg2 import IntegrityError
 
 from odoo import Command
-from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..tools.seal_payload import load_payload, sha256
@@ -339,6 +339,33 @@ class TestRelanceLitigation(RelanceCommon):
             "Take over the litigation file", litigation.activity_ids.summary or ""
         )
         self.assertFalse(self.company._relance_check_integrity())
+        # A billing user without a Reminders group reads the customer, not
+        # its litigation file, and cannot prepare one.
+        billing = new_test_user(
+            self.env,
+            "lit_billing",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[self.company.id],
+        )
+        self.customer.with_user(billing).read(["name"])
+        with self.assertRaises(AccessError):
+            attachment.with_user(billing).read(["datas"])
+        self.assertFalse(
+            self.env["ir.attachment"]
+            .with_user(billing)
+            .search(
+                [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)]
+            )
+        )
+        self.assertEqual(
+            self.env["ir.attachment"].search(
+                [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)]
+            ),
+            attachment,
+        )
+        with self.assertRaises(AccessError):
+            self.customer.with_user(billing).action_relance_litigation_file()
 
     def test_litigation_level_refuses_before_the_deadline(self):
         """A litigation reminder whose mise en demeure deadline has not passed
