@@ -180,8 +180,15 @@ class ResPartner(models.Model):
             order="id desc",
             limit=1,
         )
-        if pending:
+        if pending and not pending._stale_problem():
             return pending
+        if pending:
+            # Prepared before a payment or a change: replaced, never sent stale.
+            pending.action_cancel(
+                reason=self.env._(
+                    "Replaced by an up-to-date litigation reminder: the amounts changed since it was prepared."
+                )
+            )
         policy = self._relance_policy()
         levels = policy._ordered_levels()
         index = next((i for i, level in enumerate(levels) if level.is_litigation), None)

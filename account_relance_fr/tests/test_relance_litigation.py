@@ -427,3 +427,21 @@ class TestRelanceLitigation(RelanceCommon):
         headers = next(workbook.worksheets[0].iter_rows(values_only=True))
         self.assertIn("Facture", headers)
         self.assertEqual(headers[8], "Indemnité")
+
+    def test_button_replaces_a_stale_litigation_reminder(self):
+        """The run prepared the litigation reminder, then a payment came: the
+        button cancels it and seals an up-to-date one (the file claims what is
+        still due)."""
+        invoice = self._invoice(self.customer, 800.0)
+        self._to_sent_formal_notice()
+        stale = self._run(60)
+        self._pay(invoice, amount=300.0, when=self._day(61))
+        attachment = self._prepare_file(self.customer, 62)
+        self.assertEqual(stale.state, "cancelled")
+        self.assertIn("amounts changed", stale.cancel_reason)
+        fresh = self.Event.search(
+            [("litigation_attachment_id", "=", attachment.id), ("state", "=", "sent")]
+        )
+        self.assertEqual(fresh.amount_due, 500.0)
+        self.assertEqual(fresh.date, self._day(62))
+        self.assertFalse(self.company._relance_check_integrity())
