@@ -70,7 +70,7 @@ class AccountRelanceEvent(models.Model):
         # EXTEND: the person in charge takes over a prepared file.
         self.ensure_one()
         attachment = self._relance_make_litigation_file()
-        super()._schedule_litigation_handover()
+        result = super()._schedule_litigation_handover()
         self._message_log(
             body=self.env._(
                 "Litigation file %(file)s prepared and attached to %(partner)s.",
@@ -78,6 +78,7 @@ class AccountRelanceEvent(models.Model):
                 partner=self.partner_id.display_name,
             )
         )
+        return result
 
     def _relance_make_litigation_file(self):
         """Build the file of this litigation reminder on its date, attach it
