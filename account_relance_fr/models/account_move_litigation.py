@@ -10,3 +10,9 @@ class AccountMove(models.Model):
         selection_add=[("litigation", "In litigation")],
         ondelete={"litigation": "set null"},
     )
+
+
+class AccountRelanceAnalysis(models.Model):
+    _inherit = "account.relance.analysis"
+
+    exclusion = fields.Selection(selection_add=[("litigation", "In litigation")])
