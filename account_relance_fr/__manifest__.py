@@ -51,6 +51,9 @@
         "report/account_relance_audit_reports.xml",
         "report/account_relance_audit_templates.xml",
         "views/account_relance_audit_views.xml",
+        # Litigation file: the request and the list of pieces
+        "report/account_relance_litigation_reports.xml",
+        "report/account_relance_litigation_templates.xml",
     ],
     "demo": [
         "demo/account_relance_demo.xml",

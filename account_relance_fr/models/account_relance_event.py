@@ -314,7 +314,7 @@ class AccountRelanceEvent(models.Model):
         if changed and self._write_breaks_seal(changed, vals):
             raise UserError(self._immutable_message())
         if changed and not self._is_trusted():
-            forbidden = changed - USER_WRITABLE
+            forbidden = changed - self._user_writable_fields()
             if forbidden:
                 raise UserError(
                     self.env._(
@@ -327,6 +327,10 @@ class AccountRelanceEvent(models.Model):
         if vals.get("body"):
             vals = {**vals, "body": strip_remote_resources(vals["body"])}
         return super().write(vals)
+
+    def _user_writable_fields(self):
+        """What a person may write on a reminder (see ``USER_WRITABLE``)."""
+        return USER_WRITABLE
 
     def _check_transition(self, state):
         """Refuse a move the state machine (``TRANSITIONS``) does not allow."""
