@@ -10,7 +10,7 @@
     "maintainers": ["account-relance-fr"],
     "license": "AGPL-3",
     "development_status": "Alpha",
-    "depends": ["account", "mail"],
+    "depends": ["account", "mail", "l10n_fr_account"],
     "uninstall_hook": "uninstall_hook",
     "data": [
         # Security

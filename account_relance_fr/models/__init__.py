@@ -25,3 +25,4 @@ from . import res_config_settings
 from . import res_partner
 from . import account_relance_event_line_seal
 from . import account_relance_analysis
+from . import account_relance_demo

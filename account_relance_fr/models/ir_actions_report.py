@@ -62,7 +62,11 @@ class IrActionsReport(models.Model):
         built with patched Qt writes. Otherwise the pages are split here on
         ``marker(record)``, a text each document prints on its first page and no
         other document of the batch prints; a batch that cannot be split for
-        sure is rendered record by record."""
+        sure is rendered record by record.
+
+        Every document rendered here (letters, invoice copies sent with the
+        reminders) is self-contained, see ``_relance_self_contained``."""
+        self = self.with_context(relance_self_contained=True)
         pdfs = {}
         for start in range(0, len(records), RENDER_BATCH_SIZE):
             chunk = records[start : start + RENDER_BATCH_SIZE]
