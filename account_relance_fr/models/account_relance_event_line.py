@@ -18,7 +18,7 @@ class AccountRelanceEventLine(models.Model):
     move_line_id = fields.Many2one("account.move.line", "Installment")
     invoice_date = fields.Date()
     due_date = fields.Date(required=True)
-    days_late = fields.Integer()
+    days_late = fields.Integer(aggregator="max")
     amount_total = fields.Monetary("Amount incl. VAT")
     amount_paid = fields.Monetary("Paid")
     amount_residual = fields.Monetary("Remaining")
