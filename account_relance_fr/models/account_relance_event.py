@@ -96,6 +96,7 @@ class AccountRelanceEvent(models.Model):
     channel_registered = fields.Boolean("Registered letter", readonly=True)
     channel_phone = fields.Boolean("Phone call", readonly=True)
     call_to_make = fields.Boolean(
+        "Call to make",
         compute="_compute_call_to_make",
         search="_search_call_to_make",
         help="A phone reminder whose call task is still open and that no later "

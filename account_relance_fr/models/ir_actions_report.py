@@ -23,6 +23,9 @@ _BUNDLE_LINK = re.compile(
     r'<link\b[^>]*href="/web/assets/[^"/]*/?(?P<bundle>[\w.]+?)(?:\.rtl)?\.min\.css"[^>]*/?>'
 )
 _FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
+# An empty image address (a layout without background image) makes wkhtmltopdf
+# fetch the base URL, the server itself.
+_EMPTY_URL = re.compile(r"""url\(\s*(['"]?)\s*\1\s*\)""")
 # Fonts every Debian/Ubuntu server has (fonts-dejavu, fonts-liberation), found
 # by fontconfig: wkhtmltopdf embeds them as text, whatever its Qt build (web
 # fonts are drawn as outlines by a wkhtmltopdf on unpatched Qt: no text layer,
@@ -135,7 +138,7 @@ class IrActionsReport(models.Model):
             css = css_cache[bundle]
             return match.group(0) if css is None else f"<style>{css}</style>"
 
-        html = _BUNDLE_LINK.sub(inline, html)
+        html = _EMPTY_URL.sub("none", _BUNDLE_LINK.sub(inline, html))
         head_end = html.find("</head>")
         if head_end < 0:
             return _LETTER_STYLE + html
