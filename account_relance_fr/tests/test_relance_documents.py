@@ -2,8 +2,8 @@
 """Printed documents rendered to real PDFs (wkhtmltopdf), text extracted."""
 
 import io
-import re
 import os
+import re
 from datetime import date
 from types import SimpleNamespace
 from unittest import skipIf
