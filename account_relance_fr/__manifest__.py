@@ -10,7 +10,7 @@
     "maintainers": ["account-relance-fr"],
     "license": "AGPL-3",
     "development_status": "Alpha",
-    "depends": ["account", "mail", "sms"],
+    "depends": ["account", "mail", "sms", "l10n_fr_account"],
     "external_dependencies": {"python": ["holidays"]},
     "uninstall_hook": "uninstall_hook",
     "data": [

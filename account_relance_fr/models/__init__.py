@@ -37,3 +37,4 @@ from . import res_partner_litigation
 from . import account_relance_event_litigation
 from . import account_relance_litigation_file
 from . import ir_attachment_litigation
+from . import account_relance_demo
