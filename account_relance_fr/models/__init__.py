@@ -33,6 +33,7 @@ from . import res_partner
 from . import account_relance_event_line_seal
 from . import account_relance_analysis
 from . import account_move_litigation
+from . import account_relance_analysis_litigation
 from . import res_partner_litigation
 from . import account_relance_event_litigation
 from . import account_relance_litigation_file

@@ -11,8 +11,3 @@ class AccountMove(models.Model):
         ondelete={"litigation": "set null"},
     )
 
-
-class AccountRelanceAnalysis(models.Model):
-    _inherit = "account.relance.analysis"
-
-    exclusion = fields.Selection(selection_add=[("litigation", "In litigation")])
