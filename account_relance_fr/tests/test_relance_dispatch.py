@@ -71,10 +71,12 @@ class TestRelanceDispatch(RelanceCommon):
         mail = self._mails_of(event)
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.state, "outgoing")
-        self.assertTrue(event.attachment_ids, "the letter is attached to the email")
-        self.assertLessEqual(
-            set(event.attachment_ids.ids), set(mail.attachment_ids.ids)
+        self.assertFalse(
+            event.attachment_ids, "the email is the reminder: no letter PDF rendered"
         )
+        self.assertFalse(mail.attachment_ids)
+        self.assertIn("remain unpaid", mail.body_html)
+        self.assertEqual(mail.recipient_ids, event.contact_id)
         self.assertFalse(event.seal_hash, "not sealed before the email has left")
         with self.mock_smtplib_connection():
             self.env["mail.mail"].sudo().process_email_queue()
@@ -89,6 +91,22 @@ class TestRelanceDispatch(RelanceCommon):
         self.assertEqual(invoice.relance_level_id, self.levels[0])
         self.assertTrue(invoice.relance_level_sent)
         self.assertEqual(invoice.relance_last_date, event.date)
+        self.assertFalse(self.company._relance_check_integrity())
+
+    def test_level_attaching_the_letter_sends_it_with_the_email(self):
+        self.levels[0].attach_letter = True
+        self._invoice(self.customer)
+        event = self._first_run()
+        self.env["account.relance.event"]._dispatch_queued(now=self.FIRST_RUN)
+        self.assertEqual(event.state, "sending")
+        letter = event._letter_attachment()
+        self.assertTrue(letter, "the letter is rendered")
+        mail = self._mails_of(event)
+        self.assertEqual(mail.attachment_ids, letter)
+        with self.mock_smtplib_connection():
+            self.env["mail.mail"].sudo().process_email_queue()
+        self.assertEqual(event.state, "sent")
+        self.assertIn(letter.id, event._sealed_documents(), "the letter is sealed")
         self.assertFalse(self.company._relance_check_integrity())
 
     def test_invoice_in_instalments_reaches_its_level_once_sent(self):
