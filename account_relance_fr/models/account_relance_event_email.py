@@ -25,10 +25,13 @@ class AccountRelanceEvent(models.Model):
     def _perform_batch(self):
         """Perform these reminders' channels (each in its savepoint), then hand
         the emails of those that leave by email alone to the mail queue in
-        one go; if the batch fails, each email is sent alone."""
-        for event in self.with_context(**{DEFER_EMAIL: True}):
+        one go; if the batch fails, each email is sent alone. The states they
+        go through are not tracked one message each (``mail_notrack``): the
+        batch logs its own lines (the emails, ``_post_messages``)."""
+        events = self.with_context(mail_notrack=True)
+        for event in events.with_context(**{DEFER_EMAIL: True}):
             event._perform_safely()
-        emails = self.filtered(
+        emails = events.filtered(
             lambda e: e.state == "sending" and e.channel_email and not e.mail_message_id
         )
         if not emails:
@@ -82,6 +85,9 @@ class AccountRelanceEvent(models.Model):
                 lambda e, t=template: e.level_id.mail_template_id == t
             )
             rendered = batch._relance_render_template(template)
+            rendered["reply_to"] = rendered.get("reply_to") or batch._relance_reply_to(
+                rendered.get("email_from", {})
+            )
             for event in batch:
                 vals_list.append(event._relance_mail_values(template, rendered))
                 owners.append(event)
@@ -123,6 +129,17 @@ class AccountRelanceEvent(models.Model):
             self._name, bodies
         )
         return rendered
+
+    def _relance_reply_to(self, email_from):
+        """``{event id: reply-to}`` as a message posted on each would get it
+        (``_notify_get_reply_to``), computed once per sender."""
+        senders = {}
+        for event in self:
+            senders.setdefault(email_from.get(event.id) or False, []).append(event.id)
+        reply_to = {}
+        for sender, ids in senders.items():
+            reply_to.update(self.browse(ids)._notify_get_reply_to(default=sender))
+        return reply_to
 
     def _relance_render_body(self, template):
         """``{event id: Markup}``: the QWeb body of ``template`` (already in the
