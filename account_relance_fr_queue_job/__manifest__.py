@@ -13,5 +13,4 @@
     "depends": ["account_relance_fr", "queue_job"],
     "data": ["data/queue_job_data.xml"],
     "auto_install": True,
-    "installable": True,
 }
