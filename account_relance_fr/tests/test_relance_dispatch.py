@@ -109,6 +109,40 @@ class TestRelanceDispatch(RelanceCommon):
         self.assertIn(letter.id, event._sealed_documents(), "the letter is sealed")
         self.assertFalse(self.company._relance_check_integrity())
 
+    def test_emails_of_a_batch_are_rendered_and_queued_at_once(self):
+        for customer in self.customers:
+            self._invoice(customer)
+        events = self._first_run()
+        self.assertEqual(len(events), 5)
+        Mail = type(self.env["mail.mail"])
+        with patch.object(
+            Mail, "create", autospec=True, side_effect=Mail.create
+        ) as create:
+            self.env["account.relance.event"]._dispatch_queued(now=self.FIRST_RUN)
+        self.assertEqual(create.call_count, 1, "one mail.mail create for the batch")
+        self.assertEqual(set(events.mapped("state")), {"sending"})
+        mails = self._mails_of(events)
+        self.assertEqual(len(mails), 5)
+        for event in events:
+            mail = mails.filtered(lambda m, e=event: m.res_id == e.id)
+            self.assertEqual(mail.recipient_ids, event.contact_id)
+            self.assertIn(event.name, mail.subject)
+            self.assertIn(event.line_ids.move_id.name, mail.body_html)
+            self.assertEqual(event.mail_message_id, mail.mail_message_id)
+
+    def test_batch_that_cannot_be_emailed_at_once_is_emailed_one_by_one(self):
+        for customer in self.customers:
+            self._invoice(customer)
+        events = self._first_run()
+        Event = type(self.env["account.relance.event"])
+        with (
+            patch.object(Event, "_send_emails", side_effect=RuntimeError("boom")),
+            self.assertLogs("odoo.addons.account_relance_fr", level="WARNING"),
+        ):
+            self.env["account.relance.event"]._dispatch_queued(now=self.FIRST_RUN)
+        self.assertEqual(set(events.mapped("state")), {"sending"})
+        self.assertEqual(len(self._mails_of(events)), 5, "each email sent alone")
+
     def test_invoice_in_instalments_reaches_its_level_once_sent(self):
         """Two receivable lines of one invoice in one reminder: the invoice gets
         one level, when the reminder leaves."""
