@@ -627,30 +627,32 @@ def count_letters(env):
     return env.cr.fetchone()[0]
 
 
-def end_to_end(env, first, dispatched):
-    """(e): the first run, then every reminder still queued handed over."""
+def end_to_end(env, first, dispatched_seconds):
+    """(e): the first run, then every reminder still queued handed over
+    (``dispatched_seconds``: the dispatch measured before, (d) and workers)."""
     Event = env["account.relance.event"]
     ids = Event.search([("state", "=", "queued")], order="id").ids
     with Measure("dispatch of the other queued reminders") as rest:
         dispatch_ids(env, ids)
     print(rest.line(reminders=len(ids)))
-    total = first.seconds + rest.seconds + (dispatched.seconds if dispatched else 0)
+    total = first.seconds + rest.seconds + dispatched_seconds
     handed = Event.search_count([("state", "not in", ("queued", "cancelled"))])
     print(f"(e) end to end: {handed} reminders in {total:.1f} s")
 
 
 def workers_ratio(args, env, addons_path, data_dir):
     """The same number of queued reminders dispatched as queue_job jobs by
-    ``args.workers`` worker processes, then by one: the ratio of the rates."""
+    ``args.workers`` worker processes, then by one: the ratio of the rates.
+    Returns the seconds they took."""
     Event = env["account.relance.event"]
-    rates = {}
+    rates, total = {}, 0.0
     for workers in (args.workers, 1):
         ids = Event.search(
             [("state", "=", "queued")], order="id", limit=args.worker_sample
         ).ids
         if not ids:
             print(f"workers {workers}: no queued reminder left")
-            return
+            return total
         day = AS_OF.isoformat()
         for start in range(0, len(ids), 50):
             Event.with_delay(channel="root.relance")._dispatch_batch_job(
@@ -658,6 +660,7 @@ def workers_ratio(args, env, addons_path, data_dir):
             )
         env.cr.commit()
         seconds = run_workers(args, addons_path, data_dir, workers)
+        total += seconds
         env.invalidate_all()
         left = Event.search_count([("id", "in", ids), ("state", "=", "queued")])
         rates[workers] = (len(ids) - left) / seconds
@@ -666,6 +669,7 @@ def workers_ratio(args, env, addons_path, data_dir):
             f"reminders_per_second {rates[workers]:.1f}"
         )
     print(f"workers {args.workers} vs 1: ratio {rates[args.workers] / rates[1]:.2f}")
+    return total
 
 
 def run_workers(args, addons_path, data_dir, count):
@@ -705,8 +709,6 @@ def job_worker(args):
     import odoo  # pylint: disable=import-outside-toplevel
     from odoo import SUPERUSER_ID, api  # pylint: disable=import-outside-toplevel
 
-    from odoo.addons.queue_job.job import Job  # pylint: disable=import-outside-toplevel
-
     odoo.tools.config.parse_config(
         [
             f"--addons-path={args.addons_path}",
@@ -718,6 +720,8 @@ def job_worker(args):
         ]
     )
     registry = odoo.modules.registry.Registry(args.database)
+    from odoo.addons.queue_job.job import Job  # pylint: disable=import-outside-toplevel
+
     print("ready", flush=True)
     sys.stdin.readline()
     with registry.cursor() as cr:
@@ -835,10 +839,11 @@ def main(argv=None):
             our_run(env, "(b) next day", AS_OF + timedelta(days=1))
             letters(env, events, args.letters)
             dispatched = dispatch(env, args.dispatch, args.profile_dispatch)
+            seconds = dispatched.seconds if dispatched else 0.0
             if queue_job:
-                workers_ratio(args, env, addons_path, data_dir)
+                seconds += workers_ratio(args, env, addons_path, data_dir)
             if args.end_to_end:
-                end_to_end(env, first, dispatched)
+                end_to_end(env, first, seconds)
             mail_queue(env)
             env.cr.rollback()
             peer_measure = peer_run(env, AS_OF) if peer else None
