@@ -61,8 +61,10 @@ class TestQueueDispatch(RelanceCommon):
         events = self._queued()
         self.Event._enqueue_dispatch(now=self.FIRST_RUN)
         self.Event._enqueue_dispatch(now=self.FIRST_RUN)
-        jobs = self.env["queue.job"].sudo().search(
-            [("method_name", "=", "_dispatch_batch_job")]
+        jobs = (
+            self.env["queue.job"]
+            .sudo()
+            .search([("method_name", "=", "_dispatch_batch_job")])
         )
         self.assertEqual(len(jobs), 1, "identity key: one job for one batch")
         self.assertEqual(jobs.channel, "root.relance")
