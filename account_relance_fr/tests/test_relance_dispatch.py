@@ -143,6 +143,29 @@ class TestRelanceDispatch(RelanceCommon):
         self.assertEqual(set(events.mapped("state")), {"sending"})
         self.assertEqual(len(self._mails_of(events)), 5, "each email sent alone")
 
+    def test_invoice_pdf_stored_by_odoo_is_attached_not_rendered(self):
+        invoice = self._invoice(self.customer)
+        stored = self.env["ir.attachment"].create(
+            {
+                "name": "INV_stored.pdf",
+                "raw": b"%PDF-1.4 the invoice as it was sent",
+                "mimetype": "application/pdf",
+                "res_model": "account.move",
+                "res_id": invoice.id,
+                "res_field": "invoice_pdf_report_file",
+            }
+        )
+        self.assertEqual(invoice.invoice_pdf_report_id, stored)
+        self._run(1, partners=self.customer)
+        Report = type(self.env["ir.actions.report"])
+        with patch.object(Report, "_relance_render_batch") as render:
+            second = self._run(10, partners=self.customer)
+        render.assert_not_called()
+        self.assertTrue(second.level_id.attach_invoices)
+        self.assertEqual(second.state, "sent")
+        self.assertEqual(second.attachment_ids.mapped("raw"), [stored.raw])
+        self.assertIn(second.attachment_ids.id, second._sealed_documents())
+
     def test_invoice_in_instalments_reaches_its_level_once_sent(self):
         """Two receivable lines of one invoice in one reminder: the invoice gets
         one level, when the reminder leaves."""
