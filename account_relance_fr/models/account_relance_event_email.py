@@ -203,6 +203,9 @@ class AccountRelanceEvent(models.Model):
             "is_notification": True,
             "mail_server_id": template.mail_server_id.id,
             "record_name": self.name,
+            # What Odoo's notification adds (X-Odoo-Objects, and the headers
+            # extensions of _notify_by_email_get_headers ask for).
+            "headers": repr(self._notify_by_email_get_headers()),
         }
         if rendered.get("reply_to", {}).get(self.id):
             vals["reply_to"] = rendered["reply_to"][self.id]
