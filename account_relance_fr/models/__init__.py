@@ -14,8 +14,12 @@ from . import account_relance_event_document
 from . import account_relance_event_seal
 from . import account_relance_event_integrity
 from . import account_relance_event_history
+from . import account_relance_event_window
+from . import account_relance_event_channels
 from . import ir_actions_report
 from . import mail_mail
+from . import mail_thread
+from . import sms_tracker
 from . import account_relance_event_line
 from . import account_relance_penalty
 from . import account_move
@@ -23,6 +27,7 @@ from . import account_move_relance_search
 from . import account_move_relance_documents
 from . import account_relance_snapshot
 from . import res_company
+from . import res_company_sending
 from . import res_config_settings
 from . import res_partner
 from . import account_relance_event_line_seal

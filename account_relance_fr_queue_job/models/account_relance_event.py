@@ -31,8 +31,10 @@ class AccountRelanceEvent(models.Model):
         :return: the number of batches handed to the queue
         """
         day = self._departure_day(now)
+        # Sending hours: only the companies whose window is open.
+        company_ids = self._dispatch_open_company_ids(now)
         self._seal_accepted_emails()
-        ids = self._queued_due_ids(day)
+        ids = self._queued_due_ids(day, company_ids)
         batches = [
             ids[start : start + DISPATCH_BATCH_SIZE]
             for start in range(0, len(ids), DISPATCH_BATCH_SIZE)
@@ -50,14 +52,15 @@ class AccountRelanceEvent(models.Model):
         return len(batches)
 
     @api.model
-    def _queued_due_ids(self, day):
-        self.flush_model(["state", "postponed_until"])
+    def _queued_due_ids(self, day, company_ids=None):
+        self.flush_model(["state", "postponed_until", "company_id"])
         self.env.cr.execute(
             """SELECT id FROM account_relance_event
                 WHERE state = 'queued'
                   AND (postponed_until IS NULL OR postponed_until <= %s)
+                  AND (%s OR company_id = ANY(%s))
                 ORDER BY id""",
-            [day],
+            [day, company_ids is None, list(company_ids or ())],
         )
         return [row[0] for row in self.env.cr.fetchall()]
 
