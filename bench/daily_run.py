@@ -10,8 +10,11 @@ normally created invoice in SQL, then measures:
 
 (a) the first daily run at a date, (b) the run of the next day,
 (c) the peer's "compute credit lines" on the same invoices,
-the batched PDF rendering of the letters (letters per second), and (d) the
-dispatcher on a sample of the queued reminders (letters + emails to the queue).
+the batched PDF rendering of the letters (letters per second), (d) the
+dispatcher on a sample of the queued reminders (letters + emails to the queue),
+dated AS_OF, with ``--end-to-end`` (e) the first run plus the dispatch of every
+reminder it queued, and with ``--workers N`` the dispatch as queue_job jobs
+(account_relance_fr_queue_job) by N worker processes against one.
 
     ODOO_SRC=/path/to/odoo-18.0 python3 bench/daily_run.py --customers 1000 --invoices 10000
 
@@ -60,6 +63,37 @@ def parse_args(argv=None):
     parser.add_argument(
         "--profile", action="store_true", help="print the first run's cProfile top"
     )
+    parser.add_argument(
+        "--profile-dispatch",
+        action="store_true",
+        help="print the cProfile top of the dispatch (d)",
+    )
+    parser.add_argument(
+        "--end-to-end",
+        action="store_true",
+        help="dispatch every queued reminder: (e) run + dispatch, decided to queued",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="dispatch queue_job jobs with this many worker processes, then one "
+        "(needs queue_job: --queue-job-addons-path)",
+    )
+    parser.add_argument(
+        "--worker-sample",
+        type=int,
+        default=300,
+        help="queued reminders dispatched by each --workers measurement",
+    )
+    parser.add_argument(
+        "--queue-job-addons-path",
+        help="folder holding queue_job (default: the one of --peer-addons-path, "
+        "or .odoo/oca/odoo/addons)",
+    )
+    parser.add_argument("--job-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--addons-path", help=argparse.SUPPRESS)
+    parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     parser.add_argument("--db_host")
     parser.add_argument("--db_port")
     parser.add_argument("--db_user")
@@ -538,24 +572,180 @@ def letters(env, events, count):
     print(single.line(letters_per_second=f"{len(one_by_one) / single.seconds:.1f}"))
 
 
-def dispatch(env, count):
+def dispatch(env, count, profile=False):
     """What the dispatcher cron does after the run, on the first ``count``
-    queued reminders: letters in batches, emails handed to the mail queue."""
+    queued reminders, dated AS_OF: letters in batches, emails handed to the
+    mail queue."""
     if count <= 0:
         print("(d) dispatch: skipped (--dispatch 0)")
-        return
+        return None
     Event = env["account.relance.event"]
     queued = Event.search([("state", "=", "queued")], order="id", limit=count)
-    with Measure(f"(d) dispatch of {len(queued)} queued reminders") as measure:
-        for start in range(0, len(queued), 50):
-            queued[start : start + 50]._dispatch()
-            env.cr.commit()
+    letters_before = count_letters(env)
+    profiler = cProfile.Profile() if profile else contextlib.nullcontext()
+    label = f"(d) dispatch of {len(queued)} queued reminders"
+    with Measure(label) as measure, profiler:
+        dispatch_ids(env, queued.ids)
+    if profile:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
     env.invalidate_all()
     states = {}
     for event in queued:
         states[event.state] = states.get(event.state, 0) + 1
     per_second = len(queued) / measure.seconds if measure.seconds else 0
-    print(measure.line(reminders_per_second=f"{per_second:.1f}", states=states))
+    letters = count_letters(env) - letters_before
+    print(
+        measure.line(
+            reminders_per_second=f"{per_second:.1f}",
+            states=states,
+            letters=letters,
+            letters_per_second=f"{letters / measure.seconds:.1f}"
+            if measure.seconds
+            else 0,
+        )
+    )
+    return measure
+
+
+def dispatch_ids(env, ids):
+    """The dispatcher's batches (``_dispatch_batch``), committed one by one."""
+    from odoo.addons.account_relance_fr.models.account_relance_event_dispatch import (  # noqa: E501  pylint: disable=import-outside-toplevel
+        DISPATCH_BATCH_SIZE,
+    )
+
+    Event = env["account.relance.event"]
+    for start in range(0, len(ids), DISPATCH_BATCH_SIZE):
+        Event._dispatch_batch(ids[start : start + DISPATCH_BATCH_SIZE], AS_OF)
+        env.cr.commit()
+
+
+def count_letters(env):
+    env.cr.execute(
+        "SELECT count(*) FROM ir_attachment WHERE res_model = "
+        "'account.relance.event' AND name LIKE 'REL-%%'"
+    )
+    return env.cr.fetchone()[0]
+
+
+def end_to_end(env, first, dispatched_seconds):
+    """(e): the first run, then every reminder still queued handed over
+    (``dispatched_seconds``: the dispatch measured before, (d) and workers)."""
+    Event = env["account.relance.event"]
+    ids = Event.search([("state", "=", "queued")], order="id").ids
+    with Measure("dispatch of the other queued reminders") as rest:
+        dispatch_ids(env, ids)
+    print(rest.line(reminders=len(ids)))
+    total = first.seconds + rest.seconds + dispatched_seconds
+    handed = Event.search_count([("state", "not in", ("queued", "cancelled"))])
+    print(f"(e) end to end: {handed} reminders in {total:.1f} s")
+
+
+def workers_ratio(args, env, addons_path, data_dir):
+    """The same number of queued reminders dispatched as queue_job jobs by
+    ``args.workers`` worker processes, then by one: the ratio of the rates.
+    Returns the seconds they took."""
+    Event = env["account.relance.event"]
+    rates, total = {}, 0.0
+    for workers in (args.workers, 1):
+        ids = Event.search(
+            [("state", "=", "queued")], order="id", limit=args.worker_sample
+        ).ids
+        if not ids:
+            print(f"workers {workers}: no queued reminder left")
+            return total
+        day = AS_OF.isoformat()
+        for start in range(0, len(ids), 50):
+            Event.with_delay(channel="root.relance")._dispatch_batch_job(
+                ids[start : start + 50], day
+            )
+        env.cr.commit()
+        seconds = run_workers(args, addons_path, data_dir, workers)
+        total += seconds
+        env.invalidate_all()
+        left = Event.search_count([("id", "in", ids), ("state", "=", "queued")])
+        rates[workers] = (len(ids) - left) / seconds
+        print(
+            f"workers {workers}: {len(ids) - left} reminders in {seconds:.1f} s, "
+            f"reminders_per_second {rates[workers]:.1f}"
+        )
+    print(f"workers {args.workers} vs 1: ratio {rates[args.workers] / rates[1]:.2f}")
+    return total
+
+
+def run_workers(args, addons_path, data_dir, count):
+    """Start ``count`` worker processes, let them go at once when all have
+    loaded Odoo, and return the seconds until the last one is done."""
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--job-worker",
+        f"--database={args.database}",
+        f"--addons-path={addons_path}",
+        f"--data-dir={data_dir}",
+        *(
+            f"--{key}={getattr(args, key)}"
+            for key in ("db_host", "db_port", "db_user", "db_password")
+            if getattr(args, key)
+        ),
+    ]
+    procs = [
+        subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        for _n in range(count)
+    ]
+    for proc in procs:
+        assert proc.stdout.readline().strip() == "ready", "worker did not start"
+    started = time.perf_counter()
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    for proc in procs:
+        proc.wait()
+    return time.perf_counter() - started
+
+
+def job_worker(args):
+    """A worker: performs the pending jobs of root.relance with queue_job's
+    Job (as its /queue_job/runjob controller does) until none is left."""
+    import odoo  # pylint: disable=import-outside-toplevel
+    from odoo import SUPERUSER_ID, api  # pylint: disable=import-outside-toplevel
+
+    odoo.tools.config.parse_config(
+        [
+            f"--addons-path={args.addons_path}",
+            f"--data-dir={args.data_dir}",
+            *db_options(args),
+            "-d",
+            args.database,
+            "--log-level=warn",
+        ]
+    )
+    registry = odoo.modules.registry.Registry(args.database)
+    from odoo.addons.queue_job.job import Job  # pylint: disable=import-outside-toplevel
+
+    print("ready", flush=True)
+    sys.stdin.readline()
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        while True:
+            cr.execute(
+                """SELECT uuid FROM queue_job
+                    WHERE state IN ('pending', 'enqueued') AND channel = 'root.relance'
+                    ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"""
+            )
+            row = cr.fetchone()
+            if not row:
+                cr.commit()
+                return
+            job = Job.load(env, row[0])
+            job.set_started()
+            job.store()
+            job.perform()
+            env.flush_all()
+            job.set_done()
+            job.store()
+            env.flush_all()
+            cr.commit()
+            env.invalidate_all()
 
 
 def mail_queue(env):
@@ -591,9 +781,23 @@ def drop(args):
     print(f"database {args.database} dropped")
 
 
+def queue_job_addons_path(args, peer):
+    for folder in (
+        args.queue_job_addons_path,
+        peer,
+        str(REPO / ".odoo" / "oca" / "odoo" / "addons"),
+    ):
+        if folder and (Path(folder) / "queue_job").is_dir():
+            return folder
+    return None
+
+
 def main(argv=None):
     args = parse_args(argv)
     ensure_odoo()
+    if args.job_worker:
+        job_worker(args)
+        return
     import odoo  # pylint: disable=import-outside-toplevel
     from odoo import SUPERUSER_ID, api  # pylint: disable=import-outside-toplevel
 
@@ -606,6 +810,12 @@ def main(argv=None):
         modules.append(PEER)
     else:
         print(f"(c) skipped: {PEER} not found (use --peer-addons-path)")
+    queue_job = queue_job_addons_path(args, peer) if args.workers else None
+    if queue_job:
+        paths.append(queue_job)
+        modules.append("account_relance_fr_queue_job")
+    elif args.workers:
+        print("workers: skipped, queue_job not found (use --queue-job-addons-path)")
     addons_path = ",".join(dict.fromkeys(paths))
     data_dir = tempfile.mkdtemp(prefix="relance_bench_")
     install(args, addons_path, modules, data_dir)
@@ -628,7 +838,12 @@ def main(argv=None):
             first, events = our_run(env, "(a) first run", AS_OF, args.profile)
             our_run(env, "(b) next day", AS_OF + timedelta(days=1))
             letters(env, events, args.letters)
-            dispatch(env, args.dispatch)
+            dispatched = dispatch(env, args.dispatch, args.profile_dispatch)
+            seconds = dispatched.seconds if dispatched else 0.0
+            if queue_job:
+                seconds += workers_ratio(args, env, addons_path, data_dir)
+            if args.end_to_end:
+                end_to_end(env, first, seconds)
             mail_queue(env)
             env.cr.rollback()
             peer_measure = peer_run(env, AS_OF) if peer else None

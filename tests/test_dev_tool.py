@@ -480,3 +480,46 @@ def test_test_databases_get_the_french_chart_when_odoo_has_it(tmp_path):
     assert dev.odoo_modules(info) == "account_relance_fr"
     (tmp_path / "addons" / "l10n_fr_account").mkdir(parents=True)
     assert dev.odoo_modules(info) == "account_relance_fr,l10n_fr_account"
+
+
+# ------------------------------------------------------- OCA addons
+
+
+def test_addons_path_holds_the_oca_addons(tmp_path, monkeypatch):
+    monkeypatch.setattr(dev, "OCA_DIR", tmp_path / "oca")
+    info = dev.OdooInfo("python", tmp_path / "odoo", "18.0", [], [])
+    assert str(tmp_path / "oca") not in info.addons_path
+    (tmp_path / "oca" / "odoo" / "addons").mkdir(parents=True)
+    assert info.addons_path.split(",")[-1] == str(tmp_path / "oca/odoo/addons")
+
+
+def test_oca_addons_installed_beside_odoo_once(tmp_path, monkeypatch):
+    """pip --no-deps --target .odoo/oca, again only when the pins change."""
+    req = tmp_path / "odoo-addons.txt"
+    req.write_text("odoo-addon-queue-job==18.0.1.7.0\n")
+    monkeypatch.setattr(dev, "REQ_OCA", req)
+    monkeypatch.setattr(dev, "OCA_DIR", tmp_path / "oca")
+    calls = []
+
+    def fake_run(cmd, **kwargs):
+        calls.append([str(c) for c in cmd])
+        (tmp_path / "oca" / "odoo" / "addons").mkdir(parents=True, exist_ok=True)
+        return 0, ""
+
+    monkeypatch.setattr(dev, "run", fake_run)
+    assert dev.ensure_oca_addons(Path("py")) == tmp_path / "oca" / "odoo" / "addons"
+    assert calls == [
+        ["py", "-m", "pip", "install", "-q", "--no-deps", "--target"]
+        + [str(tmp_path / "oca"), "-r", str(req)]
+    ]
+    dev.ensure_oca_addons(Path("py"))
+    assert len(calls) == 1, "unchanged pins: nothing installed"
+    req.write_text("odoo-addon-queue-job==18.0.1.7.1\n")
+    dev.ensure_oca_addons(Path("py"))
+    assert len(calls) == 2
+
+
+def test_static_checks_cover_both_addons():
+    assert dev.ADDONS == ("account_relance_fr", "account_relance_fr_queue_job")
+    for addon in dev.ADDONS:
+        assert (dev.ROOT / addon / "__manifest__.py").is_file()

@@ -31,11 +31,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDON = "account_relance_fr"
+QUEUE_ADDON = "account_relance_fr_queue_job"  # glue with OCA queue_job
+ADDONS = (ADDON, QUEUE_ADDON)
 TOOLS_VENV = ROOT / ".venv"
 ODOO_VENV = ROOT / ".venv-odoo"
 STATE_DIR = ROOT / ".odoo"
 REQ_DEV = ROOT / "requirements" / "dev.txt"
 REQ_ODOO = ROOT / "requirements" / "odoo.txt"
+REQ_OCA = ROOT / "requirements" / "odoo-addons.txt"
+OCA_DIR = STATE_DIR / "oca"  # OCA addons (queue_job), outside any venv
 DEMO_DB = "relance_demo"
 GET_ODOO_HELP = textwrap.dedent(
     """\
@@ -151,6 +155,7 @@ class OdooInfo:
     @property
     def addons_path(self) -> str:
         paths = [self.src / "odoo" / "addons", self.src / "addons", ROOT]
+        paths.append(OCA_DIR / "odoo" / "addons")
         return ",".join(str(p) for p in paths if p.is_dir())
 
     def pth_lines(self) -> list[str]:
@@ -266,6 +271,21 @@ def ensure_odoo_venv(info: OdooInfo, requirements: Path) -> Path:
             f"({info.src}): {got}"
         )
     return py
+
+
+def ensure_oca_addons(py: Path) -> Path:
+    """The OCA addons of ``requirements/odoo-addons.txt`` in ``.odoo/oca``,
+    installed with ``--no-deps --target`` (reinstalled when the list changes)."""
+    stamp = OCA_DIR / ".requirements.sha256"
+    digest = hashlib.sha256(REQ_OCA.read_bytes()).hexdigest()
+    if not (stamp.exists() and stamp.read_text() == digest):
+        shutil.rmtree(OCA_DIR, ignore_errors=True)
+        run(
+            [py, "-m", "pip", "install", "-q", "--no-deps", "--target", OCA_DIR]
+            + ["-r", REQ_OCA]
+        )
+        stamp.write_text(digest)
+    return OCA_DIR / "odoo" / "addons"
 
 
 # --------------------------------------------------------------- Postgres
@@ -491,14 +511,14 @@ def static_checks(py: Path) -> None:
             "--rcfile",
             ROOT / ".pylintrc-mandatory",
             "--score=n",
-            ADDON,
+            *ADDONS,
         ]
     )
     run(
         [
             bindir / "oca-checks-odoo-module",
             "--no-verbose",
-            ROOT / ADDON / "__manifest__.py",
+            *(ROOT / addon / "__manifest__.py" for addon in ADDONS),
         ]
     )
     po_files = sorted((ROOT / ADDON / "i18n").glob("*.po*"))
@@ -666,6 +686,7 @@ def write_test_config(info: OdooInfo, settings: dict) -> Path:
 def odoo_tier(info: OdooInfo) -> None:
     say(f"Odoo tier: Odoo {info.version} from {info.src} with {info.python}")
     py = ensure_odoo_venv(info, REQ_ODOO)
+    ensure_oca_addons(py)
     with usable_postgres(py, private=False) as settings:
         odoo_tier_steps(info, py, settings)
 
@@ -753,6 +774,18 @@ def odoo_tier_steps(info: OdooInfo, py: Path, settings: dict) -> None:
             log=step,
         )
         check_log("install without demo data", step)
+        step = logs / "5-install-queue-job-glue.log"
+        run(
+            odoo_cmd(py, conf, bare_db, "-i", QUEUE_ADDON, "--stop-after-init"),
+            log=step,
+        )
+        check_log("install of the queue_job glue", step)
+        say(f"{QUEUE_ADDON} tests (queue_job installed)")
+        run(
+            [py, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+            + [f"--odoo-config={conf}", f"--odoo-database={bare_db}"]
+            + ["--odoo-log-level=warn", ROOT / QUEUE_ADDON / "tests"]
+        )
     finally:
         for db in (demo_db, bare_db):
             dropdb(py, conf, db)

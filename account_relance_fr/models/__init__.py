@@ -9,6 +9,7 @@ from . import account_relance_event
 from . import account_relance_event_run
 from . import account_relance_event_check
 from . import account_relance_event_dispatch
+from . import account_relance_event_email
 from . import account_relance_event_outcome
 from . import account_relance_event_document
 from . import account_relance_event_seal
@@ -25,6 +26,7 @@ from . import account_relance_event_line
 from . import account_relance_penalty
 from . import account_move
 from . import account_move_relance_search
+from . import account_move_relance_documents
 from . import account_relance_snapshot
 from . import res_company
 from . import res_company_sending

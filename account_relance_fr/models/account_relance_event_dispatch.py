@@ -54,13 +54,34 @@ class AccountRelanceEvent(models.Model):
             if not ids:
                 return done
             seen.update(ids)
-            self.sudo().browse(ids)._dispatch(day)
+            self._dispatch_batch(ids, day)
             done += len(ids)
             if cron_progress:
-                remaining = self.sudo().search_count([("state", "=", "queued")])
+                remaining = self._queued_count(day)
                 self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
                 if not config["test_enable"]:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _dispatch_batch(self, ids, day=None):
+        """Perform the reminders ``ids`` that are still queued (a batch of the
+        dispatcher, or a background job of ``account_relance_fr_queue_job``).
+
+        :return: how many were performed
+        """
+        day = day or self._departure_day()
+        self.flush_model(["state", "postponed_until"])
+        # Locked as _queued_batch_ids locks them: another worker skips them.
+        self.env.cr.execute(
+            """SELECT id FROM account_relance_event
+                WHERE id = ANY(%s) AND state = 'queued'
+                  AND (postponed_until IS NULL OR postponed_until <= %s)
+                ORDER BY id FOR UPDATE SKIP LOCKED""",
+            [list(ids), day],
+        )
+        events = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        events._dispatch(day)
+        return len(events)
 
     @api.model
     def _departure_day(self, now=None):
@@ -108,8 +129,7 @@ class AccountRelanceEvent(models.Model):
             )
             ready = ready._refresh_for_departure_safely(day)
             ready._prepare_documents_safely()
-            for event in ready:
-                event._perform_safely()
+            ready._perform_batch()
             events._post_messages()
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
 
@@ -303,7 +323,7 @@ class AccountRelanceEvent(models.Model):
         template = self.level_id.mail_template_id
         attachments = (
             self._attach_letter()
-            if self.level_id.report_id
+            if self._relance_letter_attached()
             else self.env["ir.attachment"]
         )
         if self.level_id.attach_invoices:

@@ -12,14 +12,11 @@ class AccountRelanceEvent(models.Model):
     _inherit = "account.relance.event"
 
     def _prepare_documents(self):
-        """Render the letters and invoice copies these reminders need, one
-        wkhtmltopdf process per batch of documents instead of one per document."""
+        """Render the letters these reminders need, one wkhtmltopdf process per
+        batch of documents instead of one per document, and attach the invoice
+        PDFs (rendered only for the invoices that have none stored)."""
         needs_letter = self.filtered(
-            lambda e: (
-                e.level_id.report_id
-                and (e.channel_letter or e.channel_registered or e.channel_email)
-                and not e._letter_attachment()
-            )
+            lambda e: e._relance_letter_attached() and not e._letter_attachment()
         )
         for report in needs_letter.level_id.report_id:
             events = needs_letter.filtered(
@@ -34,6 +31,16 @@ class AccountRelanceEvent(models.Model):
         )
         if with_invoices:
             with_invoices._store_invoice_copies(with_invoices.line_ids.move_id)
+
+    def _relance_letter_attached(self):
+        """Whether this reminder carries its letter as a PDF: a letter to post
+        always; an email only when its level asks for it (``attach_letter``),
+        the email body being the reminder otherwise."""
+        self.ensure_one()
+        level = self.level_id
+        return bool(level.report_id) and (
+            self._has_letter() or (self.channel_email and level.attach_letter)
+        )
 
     def _letter_attachment(self):
         self.ensure_one()
@@ -65,20 +72,20 @@ class AccountRelanceEvent(models.Model):
             event.attachment_ids = [Command.link(attachment.id)]
 
     def _store_invoice_copies(self, moves):
-        """Attach to each reminder a copy of its invoices, rendered once each."""
-        report = self.env.ref("account.account_invoices")
-        pdfs = self.env["ir.actions.report"]._relance_render_batch(
-            report, moves, marker=lambda move: move.name
-        )
+        """Attach to each reminder the PDF of its invoices: the one stored on
+        the invoice (see ``account.move._relance_invoice_pdfs``), the same
+        bytes (the file store keeps them once)."""
+        pdfs = moves._relance_invoice_pdfs()
         vals_list, owners = [], []
         for event in self:
             for move in event.line_ids.move_id:
-                if move.id not in pdfs:
+                pdf = pdfs.get(move.id)
+                if not pdf:
                     continue
                 vals_list.append(
                     {
-                        "name": f"{move._get_report_base_filename()}.pdf",
-                        "raw": pdfs[move.id],
+                        "name": pdf.name,
+                        "raw": pdf.raw,
                         "res_model": self._name,
                         "res_id": event.id,
                         "mimetype": "application/pdf",

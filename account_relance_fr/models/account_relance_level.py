@@ -88,7 +88,15 @@ class AccountRelanceLevel(models.Model):
     show_penalties = fields.Boolean(
         help="Show late-payment interest and the fixed indemnity."
     )
-    attach_invoices = fields.Boolean(help="Attach a copy of each overdue invoice.")
+    attach_invoices = fields.Boolean(
+        help="Attach each overdue invoice's PDF (the one Odoo stored on the "
+        "invoice; rendered only if the invoice has none)."
+    )
+    attach_letter = fields.Boolean(
+        "Attach the letter to the email",
+        help="Attach the letter as a PDF to the email. Off: the email body is "
+        "the reminder. A level that also posts a letter always attaches it.",
+    )
     deadline_days = fields.Integer(
         "Deadline given (days)",
         default=8,
@@ -152,6 +160,7 @@ class AccountRelanceLevel(models.Model):
         "sms_template_id",
         "mail_template_id",
         "report_id",
+        "attach_letter",
         "activity_type_id",
         "is_litigation",
         "days_after_due",
@@ -181,6 +190,12 @@ class AccountRelanceLevel(models.Model):
         if (self.channel_letter or self.channel_registered) and not self.report_id:
             return self.env._(
                 'Level "%(level)s" sends a letter but has no letter report.',
+                level=self.name,
+            )
+        if self.channel_email and self.attach_letter and not self.report_id:
+            return self.env._(
+                'Level "%(level)s" attaches a letter to its email but has no '
+                "letter report.",
                 level=self.name,
             )
         if self.channel_phone and not self.activity_type_id:

@@ -19,6 +19,9 @@ class TestRelanceAudit(RelanceCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.Event = cls.env["account.relance.event"]
+        # The chain seals the documents sent: the courteous emails carry
+        # their letter here.
+        cls.levels[0].attach_letter = True
 
     def _chain(self):
         """Three dates, two customers: six sealed entries."""

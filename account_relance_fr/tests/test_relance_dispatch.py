@@ -71,10 +71,12 @@ class TestRelanceDispatch(RelanceCommon):
         mail = self._mails_of(event)
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.state, "outgoing")
-        self.assertTrue(event.attachment_ids, "the letter is attached to the email")
-        self.assertLessEqual(
-            set(event.attachment_ids.ids), set(mail.attachment_ids.ids)
+        self.assertFalse(
+            event.attachment_ids, "the email is the reminder: no letter PDF rendered"
         )
+        self.assertFalse(mail.attachment_ids)
+        self.assertIn("remain unpaid", mail.body_html)
+        self.assertEqual(mail.recipient_ids, event.contact_id)
         self.assertFalse(event.seal_hash, "not sealed before the email has left")
         with self.mock_smtplib_connection():
             self.env["mail.mail"].sudo().process_email_queue()
@@ -90,6 +92,79 @@ class TestRelanceDispatch(RelanceCommon):
         self.assertTrue(invoice.relance_level_sent)
         self.assertEqual(invoice.relance_last_date, event.date)
         self.assertFalse(self.company._relance_check_integrity())
+
+    def test_level_attaching_the_letter_sends_it_with_the_email(self):
+        self.levels[0].attach_letter = True
+        self._invoice(self.customer)
+        event = self._first_run()
+        self.env["account.relance.event"]._dispatch_queued(now=self.FIRST_RUN)
+        self.assertEqual(event.state, "sending")
+        letter = event._letter_attachment()
+        self.assertTrue(letter, "the letter is rendered")
+        mail = self._mails_of(event)
+        self.assertEqual(mail.attachment_ids, letter)
+        with self.mock_smtplib_connection():
+            self.env["mail.mail"].sudo().process_email_queue()
+        self.assertEqual(event.state, "sent")
+        self.assertIn(letter.id, event._sealed_documents(), "the letter is sealed")
+        self.assertFalse(self.company._relance_check_integrity())
+
+    def test_emails_of_a_batch_are_rendered_and_queued_at_once(self):
+        for customer in self.customers:
+            self._invoice(customer)
+        events = self._first_run()
+        self.assertEqual(len(events), 5)
+        Mail = type(self.env["mail.mail"])
+        with patch.object(
+            Mail, "create", autospec=True, side_effect=Mail.create
+        ) as create:
+            self.env["account.relance.event"]._dispatch_queued(now=self.FIRST_RUN)
+        self.assertEqual(create.call_count, 1, "one mail.mail create for the batch")
+        self.assertEqual(set(events.mapped("state")), {"sending"})
+        mails = self._mails_of(events)
+        self.assertEqual(len(mails), 5)
+        for event in events:
+            mail = mails.filtered(lambda m, e=event: m.res_id == e.id)
+            self.assertEqual(mail.recipient_ids, event.contact_id)
+            self.assertIn(event.name, mail.subject)
+            self.assertIn(event.line_ids.move_id.name, mail.body_html)
+            self.assertEqual(event.mail_message_id, mail.mail_message_id)
+
+    def test_batch_that_cannot_be_emailed_at_once_is_emailed_one_by_one(self):
+        for customer in self.customers:
+            self._invoice(customer)
+        events = self._first_run()
+        Event = type(self.env["account.relance.event"])
+        with (
+            patch.object(Event, "_send_emails", side_effect=RuntimeError("boom")),
+            self.assertLogs("odoo.addons.account_relance_fr", level="WARNING"),
+        ):
+            self.env["account.relance.event"]._dispatch_queued(now=self.FIRST_RUN)
+        self.assertEqual(set(events.mapped("state")), {"sending"})
+        self.assertEqual(len(self._mails_of(events)), 5, "each email sent alone")
+
+    def test_invoice_pdf_stored_by_odoo_is_attached_not_rendered(self):
+        invoice = self._invoice(self.customer)
+        stored = self.env["ir.attachment"].create(
+            {
+                "name": "INV_stored.pdf",
+                "raw": b"%PDF-1.4 the invoice as it was sent",
+                "mimetype": "application/pdf",
+                "res_model": "account.move",
+                "res_id": invoice.id,
+                "res_field": "invoice_pdf_report_file",
+            }
+        )
+        self.assertEqual(invoice.invoice_pdf_report_id, stored)
+        self._run(1, partners=self.customer)
+        Report = type(self.env["ir.actions.report"])
+        with patch.object(Report, "_relance_render_batch") as render:
+            second = self._run(10, partners=self.customer)
+        render.assert_not_called()
+        self.assertTrue(second.level_id.attach_invoices)
+        self.assertEqual(second.state, "sent")
+        self.assertEqual(second.attachment_ids.mapped("raw"), [stored.raw])
+        self.assertIn(second.attachment_ids.id, second._sealed_documents())
 
     def test_invoice_in_instalments_reaches_its_level_once_sent(self):
         """Two receivable lines of one invoice in one reminder: the invoice gets

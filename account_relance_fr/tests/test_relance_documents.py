@@ -242,15 +242,24 @@ class TestRelanceDocuments(RelanceCommon):
         # reminder prints the letter it stored (Odoo's test mode would have
         # stored its HTML stand-in).
         self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
-        self._invoice(self.customer, 1000.0)
+        invoice = self._invoice(self.customer, 1000.0)
+        # Email levels attach their letter only when asked to.
+        (self.levels[0] | self.levels[1]).attach_letter = True
         courteous = self._run(1)
         self.assertTrue(
             courteous.attachment_ids, "the courteous email carries the letter"
         )
+        self.assertFalse(invoice.invoice_pdf_report_id)
         second = self._run(10)
-        self.assertGreaterEqual(
+        self.assertEqual(
             len(second.attachment_ids), 2, "letter and invoice copy attached"
         )
+        stored = invoice.invoice_pdf_report_id
+        self.assertTrue(
+            stored, "the invoice PDF is stored on the invoice, as Odoo does"
+        )
+        copy = second.attachment_ids - second._letter_attachment()
+        self.assertEqual(copy.raw, stored.raw, "the invoice's own PDF is attached")
         self._run(20)
         firm = self._run(30)
         firm.registered_number = "1A 000 111 2223 4"

@@ -23,6 +23,8 @@ class TestRelanceLetterRules(RelanceCommon):
         cls.notice = cls.env.ref(NOTICE)
         cls.litigation = cls.levels.filtered("is_litigation")
         cls.call = cls.levels.filtered(lambda level: level.channel_phone)
+        # The courteous email carries its letter here: a letter sent and sealed.
+        cls.levels[0].attach_letter = True
 
     def _event_at(self, level):
         """An unsent reminder of the customer at ``level``, built by the run's
