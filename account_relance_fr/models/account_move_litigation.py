@@ -10,4 +10,3 @@ class AccountMove(models.Model):
         selection_add=[("litigation", "In litigation")],
         ondelete={"litigation": "set null"},
     )
-
