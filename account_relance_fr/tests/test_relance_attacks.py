@@ -83,6 +83,8 @@ class RelanceAttackCommon(RelanceCommon):
         """A reminder sent by email with its letter, sealed."""
         partner = partner or self.customer
         self._invoice(partner)
+        # Email levels attach no letter unless they ask for it (issue 17).
+        self.policy._ordered_levels()[0].attach_letter = True
         event = self._run(1, partners=partner)
         self.assertEqual(event.state, "sent")
         self.assertTrue(event.seal_hash)

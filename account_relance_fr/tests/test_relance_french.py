@@ -108,7 +108,7 @@ class TestRelanceFrench(RelanceCommon):
             received = server.to("durand@example.fr")
         self.assertEqual(len(received), 1)
         html = received[0].get_body(("html",)).get_content()
-        self.assertIn(event.name, html)
+        self.assertIn(event.line_ids.move_id.name, html)
         self.assertNotIn("/mail/unfollow", html)
         self.assertNotIn("mail_unfollow", html)
         self.assertNotIn("Unfollow", html)
