@@ -10,7 +10,7 @@
     "maintainers": ["account-relance-fr"],
     "license": "AGPL-3",
     "development_status": "Alpha",
-    "depends": ["account", "mail"],
+    "depends": ["account", "mail", "portal", "account_payment"],
     "uninstall_hook": "uninstall_hook",
     "data": [
         # Security
@@ -45,6 +45,9 @@
         "views/res_company_views.xml",
         # Menus
         "views/account_relance_fr_menus.xml",
+        # The customer's statement page and what customers declare on it
+        "views/account_relance_declaration_views.xml",
+        "views/portal_templates.xml",
         # Audit: reminder history, integrity of the sealed chain, exports
         "report/account_relance_audit_reports.xml",
         "report/account_relance_audit_templates.xml",

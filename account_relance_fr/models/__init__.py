@@ -25,3 +25,8 @@ from . import res_config_settings
 from . import res_partner
 from . import account_relance_event_line_seal
 from . import account_relance_analysis
+from . import account_relance_declaration
+from . import account_relance_event_portal
+from . import account_relance_statement
+from . import account_move_portal
+from . import res_partner_portal
