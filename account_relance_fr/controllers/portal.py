@@ -109,6 +109,7 @@ class RelanceStatementPortal(PortalAccount, PaymentPortal):
         values.update(
             {
                 "page_name": "relance_statement",
+                "res_company": company,
                 "access_token": access_token,
                 "form_key": str(uuid.uuid4()),
                 "done": done,
@@ -239,6 +240,7 @@ class RelanceStatementPortal(PortalAccount, PaymentPortal):
         values.update(
             {
                 "page_name": "relance_statement_pay",
+                "res_company": company,
                 "amount": residual,
                 "invoices": invoices,
                 "payment_reference": reference,

@@ -101,6 +101,7 @@ class AccountRelanceStatement(models.AbstractModel):
                 order="date desc, id desc",
             )
         )
+        promise_max_date = today + timedelta(days=company.relance_promise_max_days)
         return {
             "partner": partner,
             "company": company,
@@ -110,8 +111,8 @@ class AccountRelanceStatement(models.AbstractModel):
             "reminders": reminders,
             "declarations": declarations,
             "today": today,
-            "promise_max_date": today
-            + timedelta(days=company.relance_promise_max_days),
+            "promise_max_date": promise_max_date,
+            "promise_default_date": min(today + timedelta(days=7), promise_max_date),
             "dispute_reasons": [
                 (code, label)
                 for code, label in Declaration._fields[

@@ -15,3 +15,4 @@ from . import test_relance_departure
 from . import test_relance_year
 from . import test_relance_letter_rules
 from . import test_relance_print_http
+from . import test_relance_portal
