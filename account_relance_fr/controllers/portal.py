@@ -79,9 +79,7 @@ class RelanceStatementPortal(PortalAccount, PaymentPortal):
         company = companies.filtered(lambda c: str(c.id) == str(company_id))[:1]
         if not company:
             company = (
-                companies.filtered(
-                    lambda c: Statement._open_invoices(partner, c)
-                )[:1]
+                companies.filtered(lambda c: Statement._open_invoices(partner, c))[:1]
                 or user.company_id
             )
         return self._relance_render(partner.sudo(), company.sudo(), None, **kw)
@@ -103,7 +101,9 @@ class RelanceStatementPortal(PortalAccount, PaymentPortal):
         partner, company = access
         return self._relance_render(partner, company, access_token, **kw)
 
-    def _relance_render(self, partner, company, access_token, done=None, error=None, **kw):
+    def _relance_render(
+        self, partner, company, access_token, done=None, error=None, **kw
+    ):
         self._relance_use_language(partner)
         values = request.env["account.relance.statement"]._values(partner, company)
         values.update(
@@ -257,7 +257,12 @@ class RelanceStatementPortal(PortalAccount, PaymentPortal):
         auth="public",
     )
     def relance_statement_transaction(
-        self, company_id, partner_id, access_token=None, payment_reference=None, **kwargs
+        self,
+        company_id,
+        partner_id,
+        access_token=None,
+        payment_reference=None,
+        **kwargs,
     ):
         """A draft transaction for every overdue invoice of the statement; the
         amount is theirs, whatever the browser sends."""

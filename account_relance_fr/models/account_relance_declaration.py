@@ -219,7 +219,9 @@ class AccountRelanceDeclaration(models.Model):
                 "The customer promises on its statement page to pay this invoice by %(date)s.",
                 date=fields.Date.to_string(self.promise_date),
             )
-        move.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
+        move.message_post(
+            body=body, message_type="comment", subtype_xmlid="mail.mt_note"
+        )
 
     def _schedule_collector_task(self):
         """A to-do for the person in charge of the customer (as the litigation

@@ -39,9 +39,11 @@ class AccountRelanceStatement(models.AbstractModel):
         overdue* pays in one transaction)."""
         today = fields.Date.context_today(self)
         return self._open_invoices(partner, company).filtered(
-            lambda move: move.invoice_date_due
-            and move.invoice_date_due < today
-            and move.currency_id == company.currency_id
+            lambda move: (
+                move.invoice_date_due
+                and move.invoice_date_due < today
+                and move.currency_id == company.currency_id
+            )
         )
 
     @api.model
@@ -50,8 +52,10 @@ class AccountRelanceStatement(models.AbstractModel):
         company = company.sudo()
         today = fields.Date.context_today(self)
         moves = self._open_invoices(partner, company)
-        penalties = self.env["account.relance.penalty"].sudo()._compute_for_moves(
-            moves, today, raise_errors=False
+        penalties = (
+            self.env["account.relance.penalty"]
+            .sudo()
+            ._compute_for_moves(moves, today, raise_errors=False)
         )
         Declaration = self.env["account.relance.declaration"].sudo()
         declarations = Declaration.search(
@@ -59,7 +63,12 @@ class AccountRelanceStatement(models.AbstractModel):
         )
         rows = []
         zero = Decimal(0)
-        totals = {"residual": zero, "overdue": zero, "interest": zero, "indemnity": zero}
+        totals = {
+            "residual": zero,
+            "overdue": zero,
+            "interest": zero,
+            "indemnity": zero,
+        }
         for move in moves:
             result = penalties.get(move.id) or {}
             residual = Decimal(str(move.amount_residual))
@@ -121,4 +130,3 @@ class AccountRelanceStatement(models.AbstractModel):
             ],
             "can_pay_overdue": bool(self._overdue_invoices(partner, company)),
         }
-

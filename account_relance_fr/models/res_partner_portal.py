@@ -59,9 +59,7 @@ class ResPartner(models.Model):
     def _relance_statement_path(self, company):
         self.ensure_one()
         partner = self.commercial_partner_id
-        query = urlencode(
-            {"access_token": self._relance_statement_token(company)}
-        )
+        query = urlencode({"access_token": self._relance_statement_token(company)})
         return f"/relance/statement/{company.id}/{partner.id}?{query}"
 
     def _relance_statement_url(self, company):
@@ -71,6 +69,9 @@ class ResPartner(models.Model):
 
     def _relance_statement_lang(self):
         self.ensure_one()
-        return self.commercial_partner_id.lang or fields.first(
-            self.env["res.lang"].sudo().search([("active", "=", True)])
-        ).code
+        return (
+            self.commercial_partner_id.lang
+            or fields.first(
+                self.env["res.lang"].sudo().search([("active", "=", True)])
+            ).code
+        )

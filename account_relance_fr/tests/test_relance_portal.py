@@ -15,7 +15,9 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import RelanceCommon
 
-STATEMENT_LINK = re.compile(r'href="[^"]*?(/relance/statement/\d+/\d+\?access_token=\w+)"')
+STATEMENT_LINK = re.compile(
+    r'href="[^"]*?(/relance/statement/\d+/\d+\?access_token=\w+)"'
+)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
 
@@ -124,7 +126,9 @@ class TestRelancePortal(RelanceCommon, HttpCase):
         self.assertIn(mine.name, html)
         self.assertNotIn(theirs.name, html)
         self.assertIn(f'id="invoice-{mine.id}"', html)
-        self.assertNotIn(f'id="invoice-{elsewhere.id}"', html, "nothing of another company")
+        self.assertNotIn(
+            f'id="invoice-{elsewhere.id}"', html, "nothing of another company"
+        )
         self.assertNotIn("333.00", html)
         token = self._token(path)
         forged = token[:-4] + ("0000" if token[-4:] != "0000" else "1111")
@@ -272,6 +276,9 @@ class TestRelancePortal(RelanceCommon, HttpCase):
 
     def test_french_and_english_pages(self):
         self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["account_relance_fr"], ["fr_FR"], overwrite=True
+        )
         self._invoice(self.customer, 1000.0)
         self._invoice(self.other_customer, 700.0)
         self.customer.lang = "fr_FR"
