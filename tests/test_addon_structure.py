@@ -68,7 +68,7 @@ def xml_ids_defined():
 def test_manifest_keys():
     assert MANIFEST["license"] == "AGPL-3"
     assert re.fullmatch(r"18\.0\.\d+\.\d+\.\d+", MANIFEST["version"])
-    assert MANIFEST["depends"] == ["account", "mail"]
+    assert MANIFEST["depends"] == ["account", "mail", "portal", "account_payment"]
     assert "description" not in MANIFEST
     assert MANIFEST["author"]
 
