@@ -52,6 +52,7 @@
         "report/account_relance_audit_reports.xml",
         "report/account_relance_audit_templates.xml",
         "views/account_relance_audit_views.xml",
+        "report/account_relance_declaration_templates.xml",
     ],
     "demo": [
         "demo/account_relance_demo.xml",

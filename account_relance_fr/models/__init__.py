@@ -30,3 +30,4 @@ from . import account_relance_event_portal
 from . import account_relance_statement
 from . import account_move_portal
 from . import res_partner_portal
+from . import account_relance_event_history_declaration

@@ -267,6 +267,28 @@ class TestRelancePortal(RelanceCommon, HttpCase):
         self.assertEqual(declaration.seal_sequence, reminder.seal_sequence + 1)
         self.assertEqual(declaration.seal_previous_hash, reminder.seal_hash)
         self.assertFalse(self.company._relance_check_integrity())
+        # The auditors' history of the customer and of the invoice lists it.
+        for report, record in (
+            ("account_relance_fr.report_relance_audit_partner", self.customer),
+            ("account_relance_fr.report_relance_audit_move", move),
+        ):
+            html = (
+                self.env["ir.actions.report"]
+                ._render_qweb_html(report, record.ids)[0]
+                .decode()
+            )
+            self.assertIn("o_relance_audit_declarations", html)
+            self.assertIn("Wrong amount or price", html)
+            self.assertIn(declaration.seal_hash, html)
+        html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html(
+                "account_relance_fr.report_relance_audit_partner",
+                self.other_customer.ids,
+            )[0]
+            .decode()
+        )
+        self.assertNotIn("o_relance_audit_declarations", html)
         self.env.cr.execute(
             "UPDATE account_relance_declaration SET comment = 'changed' WHERE id = %s",
             [declaration.id],
