@@ -101,9 +101,7 @@ class RelanceStatementPortal(PortalAccount, PaymentPortal):
         partner, company = access
         return self._relance_render(partner, company, access_token, **kw)
 
-    def _relance_render(
-        self, partner, company, access_token, done=None, error=None, **kw
-    ):
+    def _relance_render(self, partner, company, access_token, done=None, **kw):
         self._relance_use_language(partner)
         values = request.env["account.relance.statement"]._values(partner, company)
         values.update(
@@ -113,7 +111,7 @@ class RelanceStatementPortal(PortalAccount, PaymentPortal):
                 "access_token": access_token,
                 "form_key": str(uuid.uuid4()),
                 "done": done,
-                "error": error,
+                "error": request.session.pop("relance_statement_error", None),
                 "statement_url": self._relance_url(partner, company, access_token),
                 "action_url": lambda suffix: self._relance_url(
                     partner, company, None, suffix
@@ -161,10 +159,10 @@ class RelanceStatementPortal(PortalAccount, PaymentPortal):
                 **values,
             )
         except (UserError, ValidationError) as error:
+            # Said on the page once, kept in the session: never text from the URL.
+            request.session["relance_statement_error"] = str(error.args[0])
             return request.redirect(
-                self._relance_url(
-                    partner, company, access_token, error=str(error.args[0])
-                )
+                self._relance_url(partner, company, access_token, refused=kind)
             )
         return request.redirect(
             self._relance_url(partner, company, access_token, done=kind)

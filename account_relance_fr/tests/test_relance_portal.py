@@ -240,21 +240,23 @@ class TestRelancePortal(RelanceCommon, HttpCase):
             path, "promise", mine, token, csrf, form_key, promise_date=str(late)
         )
         self.assertEqual(response.status_code, 303)
-        self.assertIn("error=", response.headers["Location"])
+        self.assertIn("refused=promise", response.headers["Location"])
+        status, html = self._get(response.headers["Location"])
+        self.assertIn("Choose a payment date between today and", html)
         self.assertFalse(mine.relance_exclusion)
         self.assertFalse(mine.relance_declaration_ids)
         # A reason outside the list is refused too.
         response = self._post(
             path, "dispute", mine, token, csrf, form_key, reason="because"
         )
-        self.assertIn("error=", response.headers["Location"])
+        self.assertIn("refused=dispute", response.headers["Location"])
         self.assertFalse(mine.relance_declaration_ids)
         # Within the limit it is the existing promise exclusion.
         self.company.relance_promise_max_days = 20
         response = self._post(
             path, "promise", mine, token, csrf, form_key, promise_date=str(late)
         )
-        self.assertNotIn("error=", response.headers["Location"])
+        self.assertNotIn("refused=", response.headers["Location"])
         self.assertEqual(mine.relance_exclusion, "promise")
         self.assertEqual(mine.relance_promise_date, late)
 
