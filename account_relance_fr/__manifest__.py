@@ -10,7 +10,8 @@
     "maintainers": ["account-relance-fr"],
     "license": "AGPL-3",
     "development_status": "Alpha",
-    "depends": ["account", "mail", "portal", "account_payment"],
+    "depends": ["account", "mail", "sms", "portal", "account_payment"],
+    "external_dependencies": {"python": ["holidays"]},
     "uninstall_hook": "uninstall_hook",
     "data": [
         # Security

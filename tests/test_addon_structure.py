@@ -68,7 +68,17 @@ def xml_ids_defined():
 def test_manifest_keys():
     assert MANIFEST["license"] == "AGPL-3"
     assert re.fullmatch(r"18\.0\.\d+\.\d+\.\d+", MANIFEST["version"])
-    assert MANIFEST["depends"] == ["account", "mail", "portal", "account_payment"]
+    assert MANIFEST["depends"] == [
+        "account",
+        "mail",
+        "sms",
+        "portal",
+        "account_payment",
+    ]
+    # Each Python dependency is pinned in the Odoo venv's requirements.
+    pinned = (ROOT / "requirements" / "odoo.txt").read_text()
+    for name in MANIFEST.get("external_dependencies", {}).get("python", []):
+        assert re.search(rf"^{re.escape(name)}==", pinned, re.M), name
     assert "description" not in MANIFEST
     assert MANIFEST["author"]
 

@@ -14,7 +14,7 @@ Public API (names are stable)
 - :class:`Decision` -- the answer for one customer (``action`` "create" or "skip").
 - :func:`decide` ``(customer, levels, as_of) -> Decision``
 - :func:`decide_all` ``(customers, levels, as_of) -> list[Decision]``
-- :func:`next_reminder_date` ``(item, levels, last_sent_event_date) -> date | None``
+- :func:`next_reminder_date` ``(item, levels, last_sent_event_date, as_of=None) -> date | None``
 - :func:`validate_ladder` ``(levels) -> None``, raising :class:`DunningConfigError`.
 - Constants ``ACTION_CREATE``, ``ACTION_SKIP``, ``REASON_*`` and ``CHECK_ORDER``.
 
@@ -40,6 +40,15 @@ Rules
    non-excluded item (``covered_items``), advancing or not.
 5. The event's level ``min_days_since_previous`` must have elapsed since the
    customer's last sent event.
+6. Levels before the due date (negative ``days_after_due``, at most
+   ``MAX_DAYS_BEFORE_DUE`` days, never ``stops_automation``) come first in the ladder.
+   An item not due yet (``due_date >= as_of``) only moves to such a level, when
+   ``as_of >= due_date + days_after_due``; an overdue item skips them (its next level
+   is the first one after the due date). The notice before the due date goes to a
+   customer with no overdue item: it covers the items that reach it, its
+   ``overdue_total`` is zero and its ``net_total`` is their residual minus the
+   unapplied credit (not positive: ``net_balance_not_positive``); the minimum interval
+   applies as for any level.
 
 Order of checks (first match wins, see ``CHECK_ORDER``)
 -------------------------------------------------------
@@ -111,6 +120,9 @@ CHECK_ORDER = (
     REASON_NO_LEVEL_DUE,
     REASON_MIN_INTERVAL,
 )
+
+#: A level may come at most this many days before the due date.
+MAX_DAYS_BEFORE_DUE = 90
 
 _ZERO = Decimal(0)
 _EMPTY: Mapping = MappingProxyType({})
@@ -227,10 +239,18 @@ def _config_error(french: str, english: str, level: LevelSpec) -> DunningConfigE
 
 
 def _check_level_values(level: LevelSpec) -> None:
-    if level.days_after_due < 0:
+    if level.days_after_due < -MAX_DAYS_BEFORE_DUE:
         raise _config_error(
-            "Le délai après échéance ne peut pas être négatif",
-            "The delay after the due date cannot be negative",
+            f"Un niveau ne peut pas venir plus de {MAX_DAYS_BEFORE_DUE} jours "
+            "avant l'échéance",
+            f"A level cannot come more than {MAX_DAYS_BEFORE_DUE} days before "
+            "the due date",
+            level,
+        )
+    if level.days_after_due < 0 and level.stops_automation:
+        raise _config_error(
+            "Un niveau avant l'échéance ne peut pas être un contentieux",
+            "A level before the due date cannot be a litigation level",
             level,
         )
     if level.min_days_since_previous < 0:
@@ -303,19 +323,34 @@ class _Ladder:
     reach: tuple[timedelta, ...]  # days after due when an overdue item reaches it
     gap: tuple[timedelta, ...]  # minimum interval since the last sent event
     advance_from: tuple[int | None, ...]  # next index after index i, None if final
+    first_overdue: int | None = 0  # first level after the due date, None if none
 
-    def target(self, item: OpenItem) -> int | None:
-        """Level ``item`` may move to next, ignoring dates; None if it cannot."""
+    @property
+    def has_before_due(self) -> bool:
+        return self.first_overdue != 0
+
+    def target(self, item: OpenItem, overdue: bool = True) -> int | None:
+        """Level ``item`` may move to next, ignoring dates; None if it cannot.
+
+        An overdue item skips the levels before the due date (they are for
+        invoices not due yet); an item not due yet only moves to those."""
         index = item.level_index
         if index is None:
-            return 0
-        if not item.level_event_sent:
+            following = 0
+        else:
+            if not item.level_event_sent:
+                return None
+            if index < 0:
+                raise ValueError(f"negative level_index {index} for item {item.key!r}")
+            if index >= len(self.advance_from):
+                return None
+            following = self.advance_from[index]
+        if following is None:
             return None
-        if index < 0:
-            raise ValueError(f"negative level_index {index} for item {item.key!r}")
-        if index >= len(self.advance_from):
-            return None
-        return self.advance_from[index]
+        before_due = self.levels[following].days_after_due < 0
+        if overdue:
+            return self.first_overdue if before_due else following
+        return following if before_due else None
 
 
 def _advance_from(levels: Sequence[LevelSpec]) -> tuple[int | None, ...]:
@@ -332,9 +367,20 @@ def _build_ladder(levels: Sequence[LevelSpec], validate: bool = True) -> _Ladder
         validate_ladder(levels)
     return _Ladder(
         levels=levels,
-        reach=tuple(timedelta(days=max(lvl.days_after_due, 1)) for lvl in levels),
+        reach=tuple(
+            timedelta(
+                days=lvl.days_after_due
+                if lvl.days_after_due < 0
+                else max(lvl.days_after_due, 1)
+            )
+            for lvl in levels
+        ),
         gap=tuple(timedelta(days=lvl.min_days_since_previous) for lvl in levels),
         advance_from=_advance_from(levels),
+        first_overdue=next(
+            (index for index, lvl in enumerate(levels) if lvl.days_after_due >= 0),
+            None,
+        ),
     )
 
 
@@ -382,13 +428,20 @@ def _candidate_levels(covered: list, ladder: _Ladder, as_of: date) -> dict:
     return candidates
 
 
-def _reach_schedule(items: Iterable[OpenItem], ladder: _Ladder) -> list:
-    """Sorted (date the next level is reached, its index) for items that can move."""
+def _reach_schedule(
+    items: Iterable[OpenItem], ladder: _Ladder, as_of: date | None = None
+) -> list:
+    """Sorted (date the next level is reached, its index) for items that can move
+    (an item not due on ``as_of`` first to a level before the due date, if any)."""
     schedule = []
     for item in items:
         if item.excluded_reason or item.residual <= 0:
             continue
-        target = ladder.target(item)
+        target = None
+        if as_of is not None and item.due_date >= as_of:
+            target = ladder.target(item, overdue=False)
+        if target is None:
+            target = ladder.target(item)
         if target is not None:
             schedule.append((item.due_date + ladder.reach[target], target))
     schedule.sort()
@@ -416,7 +469,7 @@ def _first_event_date(
     On a date ``d`` the event level is the highest level reached by ``d``; the event
     happens once that level's minimum interval since ``last_sent`` has elapsed.
     """
-    steps = _level_steps(_reach_schedule(items, ladder), as_of)
+    steps = _level_steps(_reach_schedule(items, ladder, as_of), as_of)
     for position, (start, highest) in enumerate(steps):
         candidate = start
         if last_sent is not None:
@@ -455,11 +508,52 @@ def _interval_blocks(customer: CustomerSnapshot, gap: timedelta, as_of: date) ->
     return last is not None and as_of < last + gap
 
 
+def _decide_before_due(
+    customer: CustomerSnapshot, ladder: _Ladder, as_of: date
+) -> Decision | None:
+    """The courteous notice before the due date for a customer with nothing
+    overdue: it covers the invoices that reached a level before their due date
+    (``None`` when none did)."""
+    candidates, upcoming_total = {}, _ZERO
+    for item in customer.items:
+        if item.excluded_reason or item.residual <= 0 or item.due_date < as_of:
+            continue
+        target = ladder.target(item, overdue=False)
+        if target is not None and item.due_date + ladder.reach[target] <= as_of:
+            candidates[item.key] = target
+            upcoming_total += item.residual
+    if not candidates:
+        return None
+    net_total = upcoming_total - customer.unapplied_credit
+    if net_total <= 0:
+        return _skip(customer, REASON_NET_BALANCE_NOT_POSITIVE, {}, _ZERO, net_total)
+    event_index = max(candidates.values())
+    if _interval_blocks(customer, ladder.gap[event_index], as_of):
+        next_date = customer.last_sent_event_date + ladder.gap[event_index]
+        return _skip(
+            customer, REASON_MIN_INTERVAL, {}, _ZERO, net_total, next_date=next_date
+        )
+    return Decision(
+        customer_key=customer.key,
+        action=ACTION_CREATE,
+        level=ladder.levels[event_index],
+        level_index=event_index,
+        item_levels=MappingProxyType(candidates),
+        covered_items=tuple(candidates),
+        overdue_total=_ZERO,
+        net_total=net_total,
+    )
+
+
 def _decide(customer: CustomerSnapshot, ladder: _Ladder, as_of: date) -> Decision:
     covered, excluded, overdue_total = _split_overdue(customer.items, as_of)
     net_total = overdue_total - customer.unapplied_credit
     totals = (excluded, overdue_total, net_total)
     reason = _early_skip_reason(customer, covered, excluded, net_total)
+    if reason == REASON_NO_OVERDUE and ladder.has_before_due:
+        before_due = _decide_before_due(customer, ladder, as_of)
+        if before_due is not None:
+            return before_due
     if reason is not None:
         return _skip(customer, reason, *totals)
     candidates = _candidate_levels(covered, ladder, as_of)
@@ -508,7 +602,10 @@ def decide_all(
 
 
 def next_reminder_date(
-    item: OpenItem, levels: Sequence[LevelSpec], last_sent_event_date: date | None
+    item: OpenItem,
+    levels: Sequence[LevelSpec],
+    last_sent_event_date: date | None,
+    as_of: date | None = None,
 ) -> date | None:
     """Date an invoice's next level falls due, for display; None when there is none.
 
@@ -521,7 +618,11 @@ def next_reminder_date(
     if not levels or item.excluded_reason or item.residual <= 0:
         return None
     ladder = _build_ladder(levels, validate=False)
-    target = ladder.target(item)
+    target = None
+    if as_of is None or item.due_date >= as_of:
+        target = ladder.target(item, overdue=False)
+    if target is None:
+        target = ladder.target(item)
     if target is None:
         return None
     reach = item.due_date + ladder.reach[target]

@@ -204,7 +204,15 @@ class AccountMove(models.Model):
             return False
         item = self._relance_item(self.invoice_date_due, self.amount_residual, policy)
         last = last_sent.get((partner.id, self.company_id.id))
-        return dunning.next_reminder_date(item, policy._engine_levels(), last) or False
+        return (
+            dunning.next_reminder_date(
+                item,
+                policy._engine_levels(),
+                last,
+                as_of=fields.Date.context_today(self),
+            )
+            or False
+        )
 
     @api.depends("invoice_date_due", "amount_residual", "amount_total", "payment_state")
     def _compute_relance_penalties(self):

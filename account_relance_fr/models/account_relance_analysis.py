@@ -53,7 +53,10 @@ class AccountRelanceAnalysis(models.Model):
                        move.commercial_partner_id AS partner_id,
                        move.invoice_user_id AS user_id,
                        move.id AS move_id,
-                       move.relance_level_id AS level_id,
+                       -- A notice before the due date is no reminder of an
+                       -- overdue invoice.
+                       CASE WHEN level.days_after_due < 0 THEN NULL
+                            ELSE move.relance_level_id END AS level_id,
                        move.relance_exclusion AS exclusion,
                        COALESCE(line.date_maturity, move.invoice_date_due)
                            AS date_due,
@@ -89,6 +92,8 @@ class AccountRelanceAnalysis(models.Model):
                   FROM account_move_line line
                   JOIN account_move move ON move.id = line.move_id
                   JOIN account_account account ON account.id = line.account_id
+             LEFT JOIN account_relance_level level
+                    ON level.id = move.relance_level_id
                  WHERE move.state = 'posted'
                    AND move.move_type = 'out_invoice'
                    AND account.account_type = 'asset_receivable'

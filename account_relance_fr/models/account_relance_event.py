@@ -40,6 +40,18 @@ WRITABLE_AFTER_SENT = {
     "cancel_user_id",
     *CANCEL_SEAL_FIELDS,
 }
+# Evidence that comes back after a reminder left (SMS status, read receipt,
+# bounce): not part of the seal, written by the addon's code only (through
+# ``_sealing``), whatever the reminder's state; nobody writes it otherwise.
+EVIDENCE_FIELDS = {
+    "sms_state",
+    "sms_failure",
+    "read_date",
+    "read_receipt",
+    "bounce_date",
+    "bounce_reason",
+    "fallback_event_id",
+}
 SEAL_VERSION = 1
 SEAL_GENESIS = "0" * 64
 # pg_advisory_xact_lock(int4, int4) namespace of the per-company chain lock.
@@ -241,6 +253,8 @@ class AccountRelanceEvent(models.Model):
         sent or cancel a sent one, and it writes each seal exactly once; nobody,
         sudo and the administrator included, writes seal fields otherwise."""
         if self.env.context.get(SEAL_CONTEXT_KEY) is _SEAL_TOKEN:
+            if changed <= EVIDENCE_FIELDS:
+                return False
             if changed & SEAL_FIELDS and any(event.seal_hash for event in self):
                 return True
             if changed & CANCEL_SEAL_FIELDS and any(
@@ -251,7 +265,9 @@ class AccountRelanceEvent(models.Model):
                 return bool(changed - CANCEL_SEAL_FIELDS)
             sent = any(event.state == "sent" for event in self)
             return sent and bool(changed - WRITABLE_AFTER_SENT - SEAL_FIELDS)
-        if changed & (SEAL_FIELDS | CANCEL_SEAL_FIELDS) or vals.get("state") == "sent":
+        if changed & (SEAL_FIELDS | CANCEL_SEAL_FIELDS | EVIDENCE_FIELDS):
+            return True
+        if vals.get("state") == "sent":
             return True
         if any(event.state == "cancelled" for event in self):
             return True

@@ -34,6 +34,8 @@ class AccountRelanceEvent(models.Model):
                 "No email address for %(contact)s.",
                 contact=contact.display_name,
             )
+        if self.channel_sms and not self._sms_recipient_number():
+            return self._sms_missing_number()
         if (self.channel_letter or self.channel_registered) and not (
             contact.street and contact.city
         ):

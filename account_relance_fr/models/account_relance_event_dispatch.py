@@ -28,17 +28,24 @@ class AccountRelanceEvent(models.Model):
         """Perform every queued reminder, ``DISPATCH_BATCH_SIZE`` at a time: the
         letters of a batch come from one wkhtmltopdf process per report.
 
-        :param now: the moment to decide with (default: now); the reminders
-            leave dated that day
+        :param now: the moment to decide with (a datetime, naive UTC;
+            default: now): only the reminders of companies whose sending hours
+            are open then leave, dated that day, the others wait for the next
+            opening; a plain day sends that day whatever the hour
         :return: how many reminders were handed over
         """
         day = self._departure_day(now)
+        # Sending hours: only the companies whose window is open (all of
+        # them when ``now`` is a plain day), see account_relance_event_window.
+        company_ids = self._dispatch_open_company_ids(now)
         self._seal_accepted_emails()
         done, seen = 0, set()
         while True:
             ids = [
                 i
-                for i in self._queued_batch_ids(DISPATCH_BATCH_SIZE, day)
+                for i in self._queued_batch_ids(
+                    DISPATCH_BATCH_SIZE, day, company_ids=company_ids
+                )
                 if i not in seen
             ]
             if not ids:
@@ -61,18 +68,20 @@ class AccountRelanceEvent(models.Model):
         return fields.Date.context_today(self, now or fields.Datetime.now())
 
     @api.model
-    def _queued_batch_ids(self, limit, day=None):
+    def _queued_batch_ids(self, limit, day=None, company_ids=None):
         """Ids of queued reminders due to leave on ``day`` (not postponed past
-        it), locked for this transaction: a second dispatcher running at the
-        same time skips them instead of sending them twice."""
+        it), of ``company_ids`` when given, locked for this transaction: a
+        second dispatcher running at the same time skips them instead of
+        sending them twice."""
         day = day or self._departure_day()
-        self.flush_model(["state", "postponed_until"])
+        self.flush_model(["state", "postponed_until", "company_id"])
         self.env.cr.execute(
             """SELECT id FROM account_relance_event
                 WHERE state = 'queued'
                   AND (postponed_until IS NULL OR postponed_until <= %s)
+                  AND (%s OR company_id = ANY(%s))
                 ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
-            [day, limit],
+            [day, company_ids is None, list(company_ids or ()), limit],
         )
         return [row[0] for row in self.env.cr.fetchall()]
 
@@ -153,7 +162,10 @@ class AccountRelanceEvent(models.Model):
         charged = set()
         for line in self.line_ids.sorted("id"):
             result = penalties[line.move_id.id]
-            first_of_move = line.move_id.id not in charged
+            # Before the due date: a courteous notice, never a penalty.
+            first_of_move = (
+                line.move_id.id not in charged and not self.level_id.is_before_due
+            )
             charged.add(line.move_id.id)
             vals = {
                 "days_late": max((day - line.due_date).days, 0),
@@ -203,6 +215,8 @@ class AccountRelanceEvent(models.Model):
         registered letter"); an email alone is handed to the mail queue. The
         reminder is sent once every channel is done (see :meth:`_channels_done`)."""
         self.ensure_one()
+        if self.channel_sms:
+            self._send_sms()
         if self.channel_phone:
             self._schedule_call()
         if self.level_id.is_litigation:
@@ -227,7 +241,7 @@ class AccountRelanceEvent(models.Model):
         self.ensure_one()
         email_done = not self.channel_email or bool(self.email_sent_date)
         letter_done = not self._has_letter() or bool(self.letter_posted_date)
-        return email_done and letter_done
+        return email_done and letter_done and self._sms_done()
 
     def _send_email(self):
         template = self.level_id.mail_template_id

@@ -2,7 +2,7 @@
 """The reminder history printed or exported for auditors: one section per
 subject (customer, invoice, selection, company) and company."""
 
-from odoo import api, models
+from odoo import api, fields, models
 
 from ..tools.seal_payload import load_payload
 
@@ -109,6 +109,44 @@ class AccountRelanceEvent(models.Model):
             for doc_att in self.sudo().attachment_ids.sorted("id")
         ]
 
+    def _history_evidence(self):
+        """What came back after the reminder left: SMS status, read receipt,
+        bounce, replacing letter (one text each)."""
+        self.ensure_one()
+        evidence = []
+        if self.channel_sms and self.sms_state:
+            states = dict(self._fields["sms_state"]._description_selection(self.env))
+            evidence.append(
+                self.env._(
+                    "SMS to %(number)s: %(status)s",
+                    number=self.sms_number or "",
+                    status=states.get(self.sms_state, self.sms_state),
+                )
+            )
+        if self.read_date:
+            evidence.append(
+                self.env._(
+                    "Read on %(date)s",
+                    date=fields.Datetime.to_string(self.read_date),
+                )
+            )
+        if self.bounce_date:
+            evidence.append(
+                self.env._(
+                    "Email bounced on %(date)s: %(reason)s",
+                    date=fields.Datetime.to_string(self.bounce_date),
+                    reason=self.bounce_reason or "",
+                )
+            )
+        if self.fallback_event_id:
+            evidence.append(
+                self.env._(
+                    "Replaced by the letter reminder %(name)s.",
+                    name=self.fallback_event_id.name,
+                )
+            )
+        return evidence
+
     def _history_channels_label(self):
         self.ensure_one()
         return ", ".join(
@@ -118,6 +156,7 @@ class AccountRelanceEvent(models.Model):
                 "channel_letter",
                 "channel_registered",
                 "channel_phone",
+                "channel_sms",
             )
             if self[name]
         )

@@ -237,6 +237,7 @@ class AccountRelanceEvent(models.Model):
             "channel_letter": level.channel_letter,
             "channel_registered": level.channel_registered,
             "channel_phone": level.channel_phone,
+            "channel_sms": level.channel_sms,
             "show_penalties": level.show_penalties,
             "user_id": self.env.user.id,
         }
@@ -296,13 +297,15 @@ class AccountRelanceEvent(models.Model):
             key: ordered_levels[index] for key, index in decision.item_levels.items()
         }
         currency = level.company_id.currency_id
+        # Before the due date: a courteous notice, never a penalty.
+        no_penalty = level.is_before_due
         line_cmds = []
         totals = dict.fromkeys(("amount_due", "interest_total", "indemnity_total"), 0.0)
         charged = set()
         for fact in facts:
             move_id = fact["move_id"]
             result = penalties[move_id]
-            first_of_move = move_id not in charged
+            first_of_move = move_id not in charged and not no_penalty
             charged.add(move_id)
             new_level = advancing.get(fact["id"])
             due_date = fact["date_maturity"] or fact["invoice_date_due"]

@@ -184,7 +184,7 @@ class AccountRelanceEvent(models.Model):
             else "",
             channels=[
                 channel
-                for channel in ("email", "letter", "registered", "phone")
+                for channel in ("email", "letter", "registered", "phone", "sms")
                 if event[f"channel_{channel}"]
             ],
             show_penalties=event.show_penalties,

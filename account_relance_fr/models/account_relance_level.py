@@ -37,6 +37,37 @@ class AccountRelanceLevel(models.Model):
         "Registered letter", help="Lettre recommandée avec accusé de réception."
     )
     channel_phone = fields.Boolean("Phone call", help="Schedules a call activity.")
+    channel_sms = fields.Boolean(
+        "SMS",
+        help="Sends a short text message to the reminder contact's mobile, "
+        "through Odoo's SMS service (IAP).",
+    )
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        "SMS template",
+        domain="[('model', '=', 'account.relance.event')]",
+        default=lambda self: self.env.ref(
+            "account_relance_fr.sms_template_relance", raise_if_not_found=False
+        ),
+    )
+    request_read_receipt = fields.Boolean(
+        "Ask for a read receipt",
+        help="The email asks the customer's mail program for a read receipt "
+        "(Disposition-Notification-To); a receipt that comes back is recorded "
+        "in the reminder's history.",
+    )
+    bounce_fallback_letter = fields.Boolean(
+        "Letter if the email bounces",
+        help="When the reminder's email bounces, a letter reminder with the "
+        "same invoices is prepared for printing.",
+    )
+    is_before_due = fields.Boolean(
+        "Before the due date",
+        compute="_compute_is_before_due",
+        store=True,
+        help="A courteous notice before the due date: no penalty, no "
+        "indemnity, not counted as a reminder of an overdue invoice.",
+    )
     mail_template_id = fields.Many2one(
         "mail.template",
         domain="[('model', '=', 'account.relance.event')]",
@@ -77,9 +108,10 @@ class AccountRelanceLevel(models.Model):
 
     _sql_constraints = [
         (
+            # Name kept from when levels came after the due date only.
             "days_positive",
-            "CHECK(days_after_due >= 0)",
-            "Days after due date must be zero or more.",
+            "CHECK(days_after_due >= -90)",
+            "Days after due date must be -90 or more.",
         ),
         (
             "interval_positive",
@@ -92,6 +124,11 @@ class AccountRelanceLevel(models.Model):
             "The deadline must be zero or more.",
         ),
     ]
+
+    @api.depends("days_after_due")
+    def _compute_is_before_due(self):
+        for level in self:
+            level.is_before_due = level.days_after_due < 0
 
     @api.constrains("days_after_due", "sequence", "is_litigation", "policy_id")
     def _check_ladder(self):
@@ -108,10 +145,16 @@ class AccountRelanceLevel(models.Model):
         "channel_letter",
         "channel_registered",
         "channel_phone",
+        "channel_sms",
+        "sms_template_id",
         "mail_template_id",
         "report_id",
         "activity_type_id",
         "is_litigation",
+        "days_after_due",
+        "show_penalties",
+        "is_formal_notice",
+        "bounce_fallback_letter",
     )
     def _check_channel_requirements(self):
         for level in self:
@@ -142,11 +185,32 @@ class AccountRelanceLevel(models.Model):
                 'Level "%(level)s" plans a call but has no activity type.',
                 level=self.name,
             )
+        if self.channel_sms and not self.sms_template_id:
+            return self.env._(
+                'Level "%(level)s" sends an SMS but has no SMS template.',
+                level=self.name,
+            )
+        if self.bounce_fallback_letter and not self.report_id:
+            return self.env._(
+                'Level "%(level)s" falls back to a letter but has no letter report.',
+                level=self.name,
+            )
+        if self.days_after_due < 0 and (
+            self.channel_letter
+            or self.channel_registered
+            or self.show_penalties
+            or self.is_formal_notice
+            or self.is_litigation
+        ):
+            return self.env._(
+                'Level "%(level)s" comes before the due date: it is a courteous email, SMS or call, without letter, penalties, formal notice or litigation.',
+                level=self.name,
+            )
         return ""
 
     def _channels(self):
         self.ensure_one()
-        names = ("email", "letter", "registered", "phone")
+        names = ("email", "letter", "registered", "phone", "sms")
         return [name for name in names if self[f"channel_{name}"]]
 
     def _to_engine_level(self):

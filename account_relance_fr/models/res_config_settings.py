@@ -49,6 +49,38 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.relance_promise_max_days", readonly=False
     )
 
+    # Sending hours (see res_company_sending.py)
+    relance_send_mon = fields.Boolean(
+        related="company_id.relance_send_mon", readonly=False
+    )
+    relance_send_tue = fields.Boolean(
+        related="company_id.relance_send_tue", readonly=False
+    )
+    relance_send_wed = fields.Boolean(
+        related="company_id.relance_send_wed", readonly=False
+    )
+    relance_send_thu = fields.Boolean(
+        related="company_id.relance_send_thu", readonly=False
+    )
+    relance_send_fri = fields.Boolean(
+        related="company_id.relance_send_fri", readonly=False
+    )
+    relance_send_sat = fields.Boolean(
+        related="company_id.relance_send_sat", readonly=False
+    )
+    relance_send_sun = fields.Boolean(
+        related="company_id.relance_send_sun", readonly=False
+    )
+    relance_send_hour_from = fields.Float(
+        related="company_id.relance_send_hour_from", readonly=False
+    )
+    relance_send_hour_to = fields.Float(
+        related="company_id.relance_send_hour_to", readonly=False
+    )
+    relance_send_skip_holidays = fields.Boolean(
+        related="company_id.relance_send_skip_holidays", readonly=False
+    )
+
     @api.depends("company_id")
     def _compute_relance_policy_id(self):
         Policy = self.env["account.relance.policy"]

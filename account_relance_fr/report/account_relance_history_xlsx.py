@@ -84,6 +84,7 @@ class AccountRelanceHistoryXlsx(models.AbstractModel):
                 self.env._("Cancel seal number"),
                 self.env._("Cancel seal SHA-256"),
                 self.env._("Finding"),
+                self.env._("Evidence"),
             ],
             "lines": [
                 self.env._("Reminder"),
@@ -252,4 +253,5 @@ class AccountRelanceHistoryXlsx(models.AbstractModel):
             event.cancel_seal_sequence or None,
             event.cancel_seal_hash or "",
             ", ".join(codes),
+            "\n".join(event._history_evidence()),
         ]

@@ -147,6 +147,8 @@ class ReportRelanceLetter(models.AbstractModel):
                     ("partner_id", "=", event.partner_id.id),
                     ("company_id", "=", event.company_id.id),
                     ("state", "=", "sent"),
+                    # A notice before the due date reminded nothing overdue.
+                    ("level_id.is_before_due", "=", False),
                     ("id", "!=", event.id),
                     ("date", "<=", event.date),
                 ],

@@ -56,6 +56,14 @@ class TestRelanceYear(AccountTestInvoicingCommon):
                 "email": "compta@menuiserie-legall.example",
                 "relance_legal_form": "SAS",
                 "relance_trade_register": "RCS Rennes",
+                # The year's days are chosen by the ladder, not the calendar:
+                # reminders leave the day they are prepared, whatever the day
+                # (sending hours: test_relance_channels.py).
+                "relance_send_sat": True,
+                "relance_send_sun": True,
+                "relance_send_hour_from": 0.0,
+                "relance_send_hour_to": 24.0,
+                "relance_send_skip_holidays": False,
             }
         )
         cls.Event = cls.env["account.relance.event"]

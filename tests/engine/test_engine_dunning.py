@@ -477,9 +477,16 @@ def _level(key, days, sequence=None, **values):
             '(niveau « X ») / Level delays must strictly increase (level "X")',
         ),
         (
-            [_level(1, -1, name="X")],
-            "Le délai après échéance ne peut pas être négatif (niveau « X ») / "
-            'The delay after the due date cannot be negative (level "X")',
+            [_level(1, -91, name="X")],
+            "Un niveau ne peut pas venir plus de 90 jours avant l'échéance "
+            "(niveau « X ») / A level cannot come more than 90 days before the "
+            'due date (level "X")',
+        ),
+        (
+            [_level(1, -5, name="X", stops_automation=True)],
+            "Un niveau avant l'échéance ne peut pas être un contentieux "
+            "(niveau « X ») / A level before the due date cannot be a "
+            'litigation level (level "X")',
         ),
         (
             [_level(1, 1, name="X", min_days_since_previous=-2)],
@@ -516,7 +523,7 @@ def test_invalid_ladders_are_refused_with_a_bilingual_message(levels, message):
 
 def test_level_without_name_is_labelled_by_its_key():
     with pytest.raises(DunningConfigError, match="« 7 »"):
-        validate_ladder([LevelSpec(key=7, sequence=1, days_after_due=-1)])
+        validate_ladder([LevelSpec(key=7, sequence=1, days_after_due=-100)])
 
 
 def test_valid_ladders():
@@ -749,3 +756,68 @@ def test_property_simulated_runs_climb_one_level_at_a_time(case, send_after):
         gap = timedelta(days=decision.level.min_days_since_previous)
         assert last is None or last + gap <= when
         assert not before.has_pending_event
+
+
+# ------------------------------------------------------------ before the due date
+
+BEFORE = LevelSpec(key=99, sequence=5, days_after_due=-5, name="Avant échéance")
+LADDER_BEFORE = [BEFORE, *LADDER]
+
+
+def test_before_due_level_reaches_invoices_not_due_yet():
+    fresh = item("A", due_offset=0)
+    assert decide(customer(fresh), LADDER_BEFORE, day(-6)).reason == "no_overdue"
+    decision = decide(customer(fresh), LADDER_BEFORE, day(-5))
+    assert decision.is_create
+    assert decision.level == BEFORE
+    assert decision.covered_items == ("A",)
+    assert dict(decision.item_levels) == {"A": 0}
+    assert decision.overdue_total == 0
+    assert decision.net_total == Decimal("100.00")
+    # On the due date itself the invoice is not overdue yet: still the notice.
+    assert decide(customer(fresh), LADDER_BEFORE, day(0)).level == BEFORE
+    # Without a level before the due date, nothing happens before D+1.
+    assert decide(customer(fresh), LADDER, day(-5)).reason == "no_overdue"
+
+
+def test_after_the_notice_the_invoice_follows_the_usual_ladder():
+    notified = item("A", level=0)
+    assert decide(customer(notified), LADDER_BEFORE, day(0)).reason == "no_overdue"
+    decision = decide(customer(notified), LADDER_BEFORE, day(1))
+    assert decision.level == LADDER[0]
+    assert dict(decision.item_levels) == {"A": 1}
+    # Not sent yet: it waits.
+    waiting = item("A", level=0, sent=False)
+    assert decide(customer(waiting), LADDER_BEFORE, day(1)).reason == "no_level_due"
+
+
+def test_an_overdue_invoice_never_gets_the_notice_before_the_due_date():
+    late = item("A", due_offset=-3)  # never reminded, already 3 days late
+    decision = decide(customer(late), LADDER_BEFORE, day(0))
+    assert decision.level == LADDER[0]
+    assert dict(decision.item_levels) == {"A": 1}
+
+
+def test_customer_with_overdue_invoices_gets_no_notice_for_the_others():
+    late = item("A", due_offset=-3, level=1)  # at the courteous level, sent
+    coming = item("B", due_offset=3)
+    decision = decide(customer(late, coming), LADDER_BEFORE, day(0))
+    assert decision.reason == "no_level_due"
+
+
+def test_notice_before_due_respects_credit_and_interval():
+    fresh = item("A", due_offset=0)
+    credited = customer(fresh, unapplied_credit=Decimal("100.00"))
+    assert decide(credited, LADDER_BEFORE, day(-2)).reason == "net_balance_not_positive"
+    gapped = dataclasses.replace(BEFORE, min_days_since_previous=7)
+    recent = customer(fresh, last_sent_event_date=day(-8))
+    decision = decide(recent, [gapped, *LADDER], day(-4))
+    assert decision.reason == "min_interval"
+    assert decision.next_date == day(-1)
+
+
+def test_next_reminder_date_before_due():
+    fresh = item("A", due_offset=0)
+    assert next_reminder_date(fresh, LADDER_BEFORE, None) == day(-5)
+    assert next_reminder_date(fresh, LADDER_BEFORE, None, as_of=day(2)) == day(1)
+    assert next_reminder_date(item("A", level=0), LADDER_BEFORE, None) == day(1)
