@@ -26,6 +26,7 @@
         "data/mail_template_data.xml",
         # Data
         "data/ir_sequence_data.xml",
+        "data/account_relance_rate_fetch_data.xml",
         "data/account_relance_rate_data.xml",
         "data/account_relance_policy_data.xml",
         "data/ir_cron_data.xml",

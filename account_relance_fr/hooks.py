@@ -9,6 +9,8 @@ def uninstall_hook(env):
     cr = env.cr
     cr.execute("DELETE FROM account_relance_event_line")
     cr.execute("DELETE FROM account_relance_event")
+    # The documents of the reminders, sealed until now (see ir_attachment.py).
+    env["ir.attachment"].search([("res_model", "=", "account.relance.event")]).unlink()
     cr.execute(
         "UPDATE account_move SET relance_level_id = NULL, relance_penalty_move_id = NULL"
         " WHERE relance_level_id IS NOT NULL OR relance_penalty_move_id IS NOT NULL"

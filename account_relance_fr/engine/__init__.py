@@ -34,6 +34,7 @@ from .due_dates import (
     due_date_from_receipt,
     end_of_month,
 )
+from .ecb import ECB_SERIES, anchor_rates, parse_ecb_csv
 from .errors import EngineError, MissingRateError, RateTableError
 from .halfyear import HalfYear
 from .model import Case, CreditNote, Invoice, Payment
@@ -81,6 +82,7 @@ __all__ = [
     "b2g_rate",
     "rate_in_force",
     "resolve_rate_terms",
+    "ECB_SERIES",
     "EOM_METHODS",
     "Case",
     "CaseResult",
@@ -97,6 +99,7 @@ __all__ = [
     "TableRateProvider",
     "TermFinding",
     "add_months",
+    "anchor_rates",
     "b2g_due_date",
     "check_payment_term",
     "compute_case",
@@ -111,4 +114,5 @@ __all__ = [
     "judgment_surcharge_start",
     "load_default_rates",
     "parse_case",
+    "parse_ecb_csv",
 ]

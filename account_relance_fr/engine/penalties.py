@@ -146,6 +146,7 @@ class _Schedule:
         "provider",
         "rates",
         "regime",
+        "unconfirmed",
     )
 
     def __init__(self, provider: RateProvider, key: tuple) -> None:
@@ -156,6 +157,8 @@ class _Schedule:
         self.notes: dict[int, list[str]] = {}
         # What the rate of each half-year is: BASIS_* below.
         self.bases: dict[int, str] = {}
+        # Half-year indexes whose rate rests on an unconfirmed ("U") table row.
+        self.unconfirmed: set[int] = set()
 
     @staticmethod
     def key(case: Case) -> tuple:
@@ -203,6 +206,7 @@ class _Schedule:
             )
         confidence = getattr(self.provider, "confidence", None)
         if confidence and any(confidence(half, kind) == "U" for kind in kinds):
+            self.unconfirmed.add(index)
             self._note(
                 index,
                 _fr_en(
@@ -405,8 +409,15 @@ class _Runner:
             self.term_days
         ):
             warnings.extend(self._term_warnings(invoice))
+        unconfirmed = ()
         if state.raw and self.schedule.notes:
-            warnings[:0] = _rate_notes(self.schedule.notes, state.used_halves())
+            used = state.used_halves()
+            warnings[:0] = _rate_notes(self.schedule.notes, used)
+            unconfirmed = tuple(
+                half_bounds(index)[3].label
+                for index in used
+                if index in self.schedule.unconfirmed
+            )
         claim = (principal if eval_ord >= due_ord else ZERO_CENTS) + unpaid + indemnity
         return InvoiceResult(  # positional: ref, days_late, principal, exact, ...
             invoice.ref,
@@ -420,6 +431,7 @@ class _Runner:
             claim,
             state.segments(),
             tuple(warnings),
+            unconfirmed,
         )
 
     def _term_warnings(self, invoice: Invoice) -> list[str]:

@@ -107,6 +107,8 @@ class InvoiceResult(NamedTuple):
     total_claim: Decimal
     segments: tuple[Segment, ...]
     warnings: tuple[str, ...]
+    # Half-years (labels) whose rate, used here, is not confirmed yet.
+    unconfirmed_halves: tuple[str, ...] = ()
 
     @property
     def indemnity_total(self) -> Decimal:
@@ -127,6 +129,7 @@ class InvoiceResult(NamedTuple):
             "days_late": self.days_late,
             "segments": [segment.to_dict() for segment in self.segments],
             "warnings": list(self.warnings),
+            "unconfirmed_halves": list(self.unconfirmed_halves),
         }
 
 

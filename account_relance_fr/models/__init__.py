@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from . import account_relance_rate
+from . import account_relance_rate_ecb
 from . import account_relance_policy
 from . import account_relance_policy_run
 from . import account_relance_policy_ladder
@@ -16,6 +17,7 @@ from . import account_relance_event_history
 from . import account_relance_event_window
 from . import account_relance_event_channels
 from . import ir_actions_report
+from . import ir_attachment
 from . import mail_mail
 from . import mail_thread
 from . import sms_tracker

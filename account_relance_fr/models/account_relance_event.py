@@ -1,8 +1,12 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import zlib
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from ..tools.html_safety import strip_remote_resources
 
 STATES = [
     ("to_review", "To review"),
@@ -60,6 +64,31 @@ SEAL_HEAD_PARAM = "account_relance_fr.seal_head.%s"
 # Only the sealing code holds this object: no RPC context (JSON) can carry it.
 SEAL_CONTEXT_KEY = "account_relance_seal_token"
 _SEAL_TOKEN = object()
+# The addon's own code (the run, the dispatcher, the documented buttons) holds
+# this object while it creates and moves reminders (see ``_trusted``): like the
+# seal token, no RPC context can carry it.
+TRUST_CONTEXT_KEY = "account_relance_trust_token"
+_TRUST_TOKEN = object()
+# What a person may write on a reminder (the review screen's editable fields);
+# everything else is written by the addon's own code only.
+USER_WRITABLE = {"body", "registered_number"}
+# The state machine, in one place: {state: states it may move to}. Only the
+# addon's own code moves a reminder (nobody writes ``state``); a reviewed
+# reminder is sent by *Send*, never put back in the queue, and a reminder
+# whose email is in the mail queue waits for the mail server's answer (see
+# ``_check_no_email_in_queue``).
+TRANSITIONS = {
+    "queued": {"to_review", "to_print", "sending", "sent", "failed", "cancelled"},
+    "to_review": {"to_print", "sending", "sent", "failed", "cancelled"},
+    "failed": {"to_review", "to_print", "sending", "sent", "cancelled"},
+    # Back to review when the rates it needs are missing or unconfirmed.
+    "to_print": {"to_review", "sending", "sent", "failed", "cancelled"},
+    "sending": {"sent", "failed", "cancelled"},
+    "sent": {"cancelled"},
+    "cancelled": set(),
+}
+# States a reminder is created in (by the run only).
+CREATE_STATES = ("queued", "to_review", "failed")
 
 
 class AccountRelanceEvent(models.Model):
@@ -221,8 +250,43 @@ class AccountRelanceEvent(models.Model):
 
     # --------------------------------------------------------------- CRUD
 
+    def _trusted(self):
+        """This recordset as the addon's own code uses it: allowed to create
+        reminders and to move them along the state machine (see ``write``).
+        Private, hence out of reach of RPC; only the run, the dispatcher and the
+        documented buttons call it."""
+        return self.with_context(**{TRUST_CONTEXT_KEY: _TRUST_TOKEN})
+
+    def _untrusted(self):
+        """These records as their caller may hold them (without the token)."""
+        return self.with_context(**{TRUST_CONTEXT_KEY: None})
+
+    def _is_trusted(self):
+        context = self.env.context
+        return (
+            context.get(TRUST_CONTEXT_KEY) is _TRUST_TOKEN
+            or context.get(SEAL_CONTEXT_KEY) is _SEAL_TOKEN
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._is_trusted():
+            self.check_access("create")  # no right: AccessError, as before
+            # Reminders come from the run (daily, or the preview's Send now):
+            # nobody (sudo and the administrator included) creates one with a
+            # state, a date, a name, invoices or amounts of their choosing.
+            raise UserError(
+                self.env._(
+                    "Reminders are created by the reminder run only (scheduled, or Preview / Send now)."
+                )
+            )
+        for vals in vals_list:
+            if vals.get("state", "to_review") not in CREATE_STATES:
+                raise UserError(
+                    self.env._(
+                        "A reminder is created unsent: only sending it marks it sent and seals it."
+                    )
+                )
         for vals in vals_list:
             # Created unsent and unsealed: only sending marks it sent and seals
             # it; nobody (sudo included) creates what looks like a sent reminder.
@@ -235,6 +299,8 @@ class AccountRelanceEvent(models.Model):
                 )
         for vals in vals_list:
             vals.setdefault("prepared_date", vals.get("date"))
+            if vals.get("body"):
+                vals["body"] = strip_remote_resources(vals["body"])
         unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
         for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
             vals["name"] = name
@@ -243,9 +309,38 @@ class AccountRelanceEvent(models.Model):
     def write(self, vals):
         # EXTEND 'mail': sent events are immutable, only cancellation is allowed.
         changed = {key for key in vals if not key.startswith(("message_", "activity_"))}
+        if changed and not self._is_trusted():
+            self.check_access("write")  # no right: AccessError first
         if changed and self._write_breaks_seal(changed, vals):
             raise UserError(self._immutable_message())
+        if changed and not self._is_trusted():
+            forbidden = changed - USER_WRITABLE
+            if forbidden:
+                raise UserError(
+                    self.env._(
+                        "Only the message and the registered letter number of a reminder can be changed by hand (not: %(fields)s); use its buttons to send, postpone or cancel it.",
+                        fields=", ".join(sorted(forbidden)),
+                    )
+                )
+        if "state" in vals:
+            self._check_transition(vals["state"])
+        if vals.get("body"):
+            vals = {**vals, "body": strip_remote_resources(vals["body"])}
         return super().write(vals)
+
+    def _check_transition(self, state):
+        """Refuse a move the state machine (``TRANSITIONS``) does not allow."""
+        labels = dict(STATES)
+        for event in self:
+            if state != event.state and state not in TRANSITIONS[event.state]:
+                raise UserError(
+                    self.env._(
+                        "Reminder %(name)s cannot go from “%(current)s” to “%(new)s”.",
+                        name=event.name,
+                        current=labels[event.state],
+                        new=labels.get(state, state),
+                    )
+                )
 
     def _write_breaks_seal(self, changed, vals):
         """A sent event only accepts its sealed cancellation; a cancelled one
@@ -288,7 +383,7 @@ class AccountRelanceEvent(models.Model):
     def action_send(self):
         """The review screen's button: performs reviewed (or failed) reminders
         now, or records printed letters as posted today."""
-        self._send_on(self._departure_day())
+        self._trusted()._send_on(self._departure_day())
         return True
 
     def action_cancel(self, reason=None):
@@ -303,9 +398,15 @@ class AccountRelanceEvent(models.Model):
                 "context": {"default_event_ids": self.ids},
             }
         reason = self._required_reason(reason)
+        self._check_no_email_in_queue()
         for event in self:
             if event.state == "cancelled":
                 continue
+            if event.email_sent_date and not event.seal_hash:
+                # Its email left (its letter may wait): an email that left is
+                # sealed, then the cancellation is sealed after it.
+                event._trusted()._mark_sent()
+            event._recall_failed_emails()
             event._restore_invoice_levels()
             event._sealing().write(
                 {
@@ -318,6 +419,47 @@ class AccountRelanceEvent(models.Model):
             if event.seal_hash:
                 event._seal(cancellation=True)
         return True
+
+    def _check_no_email_in_queue(self):
+        """An email in the mail queue may leave at any moment: its reminder
+        is not cancelled meanwhile (it would leave unsealed). Once the mail
+        server has answered, the reminder is sent (cancel it then: the
+        cancellation is sealed) or failed. An email that left before its
+        reminder was sealed is sealed first (see ``action_cancel``)."""
+        # Still in the queue: refused (see _recall_failed_emails); an email
+        # no longer in the queue and never accepted will not leave.
+        for event in self.filtered(lambda event: event.state == "sending"):
+            event._recall_failed_emails()
+
+    def _recall_failed_emails(self):
+        """The emails of this unsent reminder that the mail server refused are
+        deleted from the mail queue: nobody retries them once it is cancelled
+        (an email that leaves is sealed with its reminder). One being retried
+        right now (locked by the mail queue) refuses the cancellation."""
+        self.ensure_one()
+        if self.seal_hash or not self.mail_message_id or self.email_sent_date:
+            return
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    """SELECT id, state FROM mail_mail
+                        WHERE mail_message_id = %s FOR UPDATE NOWAIT""",
+                    [self.mail_message_id.id],
+                )
+                rows = self.env.cr.fetchall()
+        except psycopg2.OperationalError:
+            rows = [(None, "outgoing")]
+        if any(state == "outgoing" for _id, state in rows):
+            raise UserError(
+                self.env._(
+                    "The email of %(name)s is in the mail queue: it cannot be cancelled until the mail server has taken it or refused it.",
+                    name=self.name,
+                )
+            )
+        self.env["mail.mail"].sudo().browse(
+            [mail_id for mail_id, state in rows if state in ("exception", "cancel")]
+        ).unlink()
 
     @api.model
     def _required_reason(self, reason):
@@ -349,7 +491,7 @@ class AccountRelanceEvent(models.Model):
                     reports=", ".join(reports.mapped("name")),
                 )
             )
-        self._prepare_letters_for_posting(self._departure_day())
+        self._trusted()._prepare_letters_for_posting(self._departure_day())
         return reports.report_action(self)
 
     def action_skip(self):
@@ -358,7 +500,7 @@ class AccountRelanceEvent(models.Model):
         previous level. The daily run does not recreate them the same day."""
         self._check_pending()
         reason = self.env._("Skipped by %(user)s", user=self.env.user.name)
-        self.write({"skipped": True})
+        self._trusted().write({"skipped": True})
         return self.action_cancel(reason=reason)
 
     def action_postpone(self):
@@ -379,7 +521,7 @@ class AccountRelanceEvent(models.Model):
         self._check_pending()
         if until <= fields.Date.context_today(self):
             raise UserError(self.env._("Choose a date after today."))
-        self.write({"postponed_until": until})
+        self._trusted().write({"postponed_until": until})
 
     def _check_pending(self):
         done = self.filtered(lambda event: event.state not in SKIPPABLE_STATES)

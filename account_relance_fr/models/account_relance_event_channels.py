@@ -259,6 +259,7 @@ class AccountRelanceEvent(models.Model):
         self.ensure_one()
         if self.bounce_date or self.state == "cancelled":
             return
+        self = self._trusted()  # the mail gateway's bounce, checked by Odoo's routing
         text = self.env._(
             "The email to %(email)s bounced: %(reason)s",
             email=email or self.contact_id.email or "",

@@ -5,12 +5,23 @@ was prepared."""
 
 from collections import defaultdict
 
-from odoo import models
+from odoo import fields, models
 from odoo.tools import SQL
+
+from .. import engine
 
 
 class AccountRelanceEvent(models.Model):
     _inherit = "account.relance.event"
+
+    rate_wait_half = fields.Char(
+        "Waits for the rates of",
+        readonly=True,
+        copy=False,
+        help="Half-year whose rate this reminder needs and the table lacks, or "
+        "holds unconfirmed: it waits in To process until the rate is entered "
+        "or confirmed, then Send computes its penalties.",
+    )
 
     def _review_reason(self, invoices_problem=None):
         """Why this event must wait for a person ('' when it may go out alone);
@@ -47,23 +58,76 @@ class AccountRelanceEvent(models.Model):
             invoices_problem = self._invoices_problems()[self.id]
         return invoices_problem
 
-    def _sending_problem(self):
+    def _sending_problem(self, day=None):
         """Why this reminder cannot go out now ('' when it can): a blocking
-        problem, or amounts that changed since it was prepared."""
+        problem, amounts that changed since it was prepared, or a rate its
+        penalties need on ``day`` (default: today) missing or unconfirmed."""
         invoices_problem = self._invoices_problems()[self.id]
-        return self._blocking_problem(invoices_problem) or self._stale_problem(
-            invoices_problem
+        return (
+            self._blocking_problem(invoices_problem)
+            or self._stale_problem(invoices_problem)
+            or self._rates_problem(day or self._departure_day())
+        )
+
+    def _rates_problem(self, day):
+        """Why the penalties of this reminder cannot be computed on ``day``
+        with confirmed rates ('' when they can, or when its level shows none)."""
+        self.ensure_one()
+        if not self.show_penalties:
+            return ""
+        results, errors = self.env["account.relance.penalty"]._compute_for_run(
+            self.line_ids.move_id, day
+        )
+        error = next(iter(errors.values()), None)
+        if isinstance(error, engine.MissingRateError):
+            return self._missing_rate_reason(error)
+        if error:
+            return self.env["account.relance.penalty"]._engine_message(error)
+        halves = sorted(
+            {half for result in results.values() for half in result["unconfirmed"]}
+        )
+        return self._unconfirmed_rate_reason(halves) if halves else ""
+
+    def _missing_rate_reason(self, error):
+        """The reason of a reminder waiting for the rate ``error`` names."""
+        return self.env._(
+            "Waiting for the %(rate)s of %(half)s: enter it in Configuration > "
+            "Legal rates, then send this reminder.",
+            rate=self.env["account.relance.rate"]._missing_rate_text(error),
+            half=error.label,
+        )
+
+    def _unconfirmed_rate_reason(self, halves):
+        return self.env._(
+            "Uses an unconfirmed rate of %(halves)s: confirm it in Configuration > "
+            "Legal rates, then send this reminder.",
+            halves=", ".join(halves),
         )
 
     def _invoices_problems(self):
         """{event id: :meth:`_invoices_problem` of its invoices}, in one query."""
-        self.env["account.relance.event.line"].flush_model(["event_id", "move_id"])
-        self.env["account.move"].flush_model(["currency_id"])
+        self.env["account.relance.event.line"].flush_model(
+            ["event_id", "move_id", "move_line_id"]
+        )
+        self.env["account.move"].flush_model(
+            ["currency_id", "company_id", "commercial_partner_id", "move_type"]
+        )
+        self.flush_recordset(["company_id", "partner_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
         rows = self.env.execute_query_dict(
             SQL(
-                """SELECT line.event_id, line.move_id, move.currency_id
+                """SELECT line.event_id, line.id, line.move_id, move.currency_id,
+                          move.company_id = event.company_id
+                          AND move.move_type = 'out_invoice'
+                          AND move.commercial_partner_id
+                              = customer.commercial_partner_id
+                          AND (line.move_line_id IS NULL
+                               OR item.move_id = line.move_id) AS consistent
                      FROM account_relance_event_line AS line
+                     JOIN account_relance_event AS event ON event.id = line.event_id
+                     JOIN res_partner AS customer ON customer.id = event.partner_id
                      JOIN account_move AS move ON move.id = line.move_id
+                LEFT JOIN account_move_line AS item ON item.id = line.move_line_id
                     WHERE line.event_id IN %s
                  ORDER BY line.id""",
                 tuple(self.ids) or (None,),
@@ -82,6 +146,15 @@ class AccountRelanceEvent(models.Model):
         self.ensure_one()
         if not facts:
             return self.env._("No invoice in this reminder.")
+        # Checked before anything is read, rendered or sent as superuser; the
+        # refusal names nothing of the foreign invoice.
+        if any(not fact.get("consistent", True) for fact in facts):
+            return self.env._(
+                "Reminder %(name)s lists an invoice that is not a customer invoice of %(company)s for %(customer)s: it is not sent.",
+                name=self.name,
+                company=self.company_id.name,
+                customer=self.partner_id.display_name,
+            )
         foreign = next(
             (
                 fact["move_id"]

@@ -10,6 +10,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import config
 
+from .. import engine
+
 _logger = logging.getLogger(__name__)
 
 DISPATCH_BATCH_SIZE = 50
@@ -34,6 +36,7 @@ class AccountRelanceEvent(models.Model):
             opening; a plain day sends that day whatever the hour
         :return: how many reminders were handed over
         """
+        self = self._trusted()
         day = self._departure_day(now)
         # Sending hours: only the companies whose window is open (all of
         # them when ``now`` is a plain day), see account_relance_event_window.
@@ -92,6 +95,7 @@ class AccountRelanceEvent(models.Model):
         reason, the others go on."""
         if not self:
             return
+        self = self._trusted()
         day = day or self._departure_day()
         for company in self.company_id:
             events = self.filtered(lambda e, c=company: e.company_id == c)
@@ -102,7 +106,7 @@ class AccountRelanceEvent(models.Model):
             ready = (
                 events if checked else events._drop_stale(events._invoices_problems())
             )
-            ready = ready._refresh_for_departure(day)
+            ready = ready._refresh_for_departure_safely(day)
             ready._prepare_documents_safely()
             for event in ready:
                 event._perform_safely()
@@ -129,28 +133,79 @@ class AccountRelanceEvent(models.Model):
 
         :return: the reminders ready to leave
         """
-        late = self.filtered(lambda event: event.date != day)
+        # A reminder that waited for a rate is computed again, whatever its date.
+        late = self.filtered(lambda event: event.date != day or event.rate_wait_half)
         if not late:
             return self
-        results, errors = self.env[
-            "account.relance.penalty"
-        ]._compute_for_moves_with_errors(late.line_ids.move_id, day)
+        results, errors = self.env["account.relance.penalty"]._compute_for_run(
+            late.line_ids.move_id, day
+        )
         ready = self - late
         for event in late:
-            error = next(
-                (
-                    errors[move.id]
-                    for move in event.line_ids.move_id
-                    if move.id in errors
-                ),
-                None,
-            )
-            if error:
-                event._mark_failed(error)
+            moves = event.line_ids.move_id
+            error = next((errors[m.id] for m in moves if m.id in errors), None)
+            if error and not event.show_penalties:
+                # Its level shows no penalty: it leaves, recording none.
+                empty = self.env["account.relance.penalty"]._empty_result()
+                results.update(dict.fromkeys(moves.ids, empty))
+            elif error:
+                event._wait_for_rate_on_departure(error)
+                continue
+            elif event.show_penalties and any(
+                results[m.id]["unconfirmed"] for m in moves
+            ):
+                event._wait_for_rate_on_departure(None, results)
                 continue
             event._redate(day, results)
             ready |= event
         return ready
+
+    def _refresh_for_departure_safely(self, day):
+        """:meth:`_refresh_for_departure` for the batch; if it fails, reminder
+        by reminder, each in its savepoint: one reminder the engine cannot
+        compute fails alone, the queue goes on."""
+        try:
+            with self.env.cr.savepoint():
+                return self._refresh_for_departure(day)
+        except Exception:  # noqa: BLE001 — retried one by one below
+            _logger.warning(
+                "Dating %s reminders at once failed; dating them one by one.",
+                len(self),
+                exc_info=True,
+            )
+        ready = self.browse()
+        for event in self:
+            try:
+                with self.env.cr.savepoint():
+                    ready |= event._refresh_for_departure(day)
+            except Exception as error:  # noqa: BLE001 — isolate this reminder
+                _logger.exception("Reminder %s could not be dated", event.name)
+                event._mark_failed(str(error) or repr(error))
+        return ready
+
+    def _wait_for_rate_on_departure(self, error, results=None):
+        """This reminder cannot leave with confirmed rates: a missing rate waits
+        in To process (not failed), an unconfirmed one too; another engine
+        refusal fails it with the reason."""
+        self.ensure_one()
+        if error is not None and not isinstance(error, engine.MissingRateError):
+            self._mark_failed(
+                self.env["account.relance.penalty"]._engine_message(error)
+            )
+            return
+        if error is not None:
+            reason, half = self._missing_rate_reason(error), error.label
+            self.env["account.relance.rate"]._notify_missing_rate(
+                error, self.company_id
+            )
+        else:
+            halves = sorted(
+                {h for m in self.line_ids.move_id for h in results[m.id]["unconfirmed"]}
+            )
+            reason, half = self._unconfirmed_rate_reason(halves), halves[0]
+        self.write(
+            {"state": "to_review", "review_reason": reason, "rate_wait_half": half}
+        )
 
     def _redate(self, day, penalties):
         """Date this unsent reminder ``day``: deadline, days late and
@@ -183,6 +238,7 @@ class AccountRelanceEvent(models.Model):
                 "deadline_date": day + timedelta(days=self.level_id.deadline_days),
                 **totals,
                 "total_claim": currency.round(self.amount_due + sum(totals.values())),
+                "rate_wait_half": False,
             }
         )
         self._drop_unsealed_letter()
@@ -274,10 +330,11 @@ class AccountRelanceEvent(models.Model):
     def _send_on(self, day):
         """What *Send* does on ``day``: reviewed or failed reminders leave,
         letters to print are recorded as posted."""
+        self = self._trusted()
         to_perform = self.browse()
         for event in self:
             if event.state in ("to_review", "failed"):
-                problem = event._sending_problem()
+                problem = event._sending_problem(day)
                 if problem:
                     raise UserError(problem)
                 to_perform |= event

@@ -180,6 +180,7 @@ class AccountRelanceEvent(models.Model):
         of these reminders waiting to be posted that were rendered for an
         earlier day are dated ``day`` (penalties and deadline with it) and
         rendered again, once for all of them."""
+        self = self._trusted()
         to_print = self.filtered(
             lambda event: event.state == "to_print" and event.date != day
         )

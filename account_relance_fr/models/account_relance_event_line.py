@@ -8,14 +8,19 @@ class AccountRelanceEventLine(models.Model):
     _name = "account.relance.event.line"
     _description = "Invoice of a reminder (snapshot)"
     _order = "event_id, due_date, id"
+    _check_company_auto = True
 
     event_id = fields.Many2one(
         "account.relance.event", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="event_id.company_id", store=True)
     currency_id = fields.Many2one(related="event_id.currency_id")
-    move_id = fields.Many2one("account.move", "Invoice", required=True, index=True)
-    move_line_id = fields.Many2one("account.move.line", "Installment")
+    move_id = fields.Many2one(
+        "account.move", "Invoice", required=True, index=True, check_company=True
+    )
+    move_line_id = fields.Many2one(
+        "account.move.line", "Installment", check_company=True
+    )
     invoice_date = fields.Date()
     due_date = fields.Date(required=True)
     days_late = fields.Integer()

@@ -78,10 +78,13 @@ class AccountRelanceEvent(models.Model):
         done. Copies to followers neither send nor fail the reminder. Whatever
         happens here, Odoo's mail queue goes on: a reminder that cannot be
         sealed now is sealed by the next dispatcher run."""
+        self = self._trusted()
         events = self.sudo().search(
             [
                 ("mail_message_id", "in", mails.mail_message_id.ids),
-                ("state", "in", ("sending", "to_print")),
+                # A failed one too: its email, retried from the mail queue,
+                # left after all (an email that left is always sealed).
+                ("state", "in", ("sending", "to_print", "failed")),
                 ("email_sent_date", "=", False),
             ]
         )
@@ -153,7 +156,12 @@ class AccountRelanceEvent(models.Model):
                 state=dict(STATES)[event.state],
                 date=event.date,
             )
-            for record in [*event.line_ids.move_id, event.partner_id]:
+            # Never on another company's invoice (a reminder refused for
+            # listing one is logged on its own customer only).
+            moves = event.line_ids.move_id.filtered(
+                lambda move, e=event: move.company_id == e.company_id
+            )
+            for record in [*moves, event.partner_id]:
                 bodies[record._name][record.id] = body
         for model, by_id in bodies.items():
             self.env[model].sudo().browse(list(by_id))._message_log_batch(bodies=by_id)
@@ -190,6 +198,10 @@ class AccountRelanceEvent(models.Model):
                              FROM account_relance_event_line AS line
                              JOIN account_relance_event AS event
                                ON event.id = line.event_id
+                             -- never another company's invoice
+                             JOIN account_move AS own
+                               ON own.id = line.move_id
+                              AND own.company_id = event.company_id
                         LEFT JOIN account_relance_level AS level
                                ON level.id = line.new_level_id
                             WHERE line.event_id IN %s

@@ -5,8 +5,10 @@ batches (lines copied in bulk), then routed to the dispatcher or to review."""
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .. import engine
 from ..tools.pg_copy import copy_into, copy_text
 from .account_relance_event import (
     PENDING_STATES,
@@ -96,6 +98,7 @@ class AccountRelanceEvent(models.Model):
         """
         if not decisions:
             return self.browse()
+        self = self._trusted()
         Level = self.env["account.relance.level"]
         partners = (
             self.env["res.partner"]
@@ -106,15 +109,17 @@ class AccountRelanceEvent(models.Model):
             line_facts = self._line_facts(
                 [key for decision in decisions for key in decision.covered_items]
             )
+        decisions_moves = [
+            {line_facts[key]["move_id"] for key in decision.covered_items}
+            for decision in decisions
+        ]
+        missing = {}
         penalties = self._penalties_for(
             company,
-            {
-                line_facts[key]["move_id"]
-                for decision in decisions
-                for key in decision.covered_items
-            },
+            set().union(*decisions_moves),
             as_of,
             penalties or {},
+            missing,
         )
         vals_list = [
             {
@@ -148,29 +153,66 @@ class AccountRelanceEvent(models.Model):
                     [line_facts[key] for key in decision.covered_items]
                 )
                 for event, decision in zip(events, decisions, strict=True)
-            }
+            },
+            events._wait_for_rates(decisions_moves, penalties, missing),
         )
-        return events
+        return events._untrusted()
 
     @api.model
     def _create_from_decision(self, company, decision, as_of, penalties=None):
         return self._create_batch(company, [decision], as_of, penalties)
 
     @api.model
-    def _penalties_for(self, company, move_ids, as_of, penalties):
-        """``penalties`` completed with the invoices of ``move_ids`` it lacks;
-        an engine refusal (e.g. a missing legal rate) raises a clear error."""
-        missing = move_ids - penalties.keys()
-        if not missing:
+    def _penalties_for(self, company, move_ids, as_of, penalties, missing=None):
+        """``penalties`` completed with the invoices of ``move_ids`` it lacks.
+        A rate the engine lacks gives empty penalties, the error kept in
+        ``missing`` (``{move id: MissingRateError}``): the reminder is created
+        and waits for the rate if its level shows penalties. Any other engine
+        refusal raises a clear error."""
+        todo = move_ids - penalties.keys()
+        if not todo:
             return penalties
-        return {
-            **penalties,
-            **self.env["account.relance.penalty"]
+        results, errors = (
+            self.env["account.relance.penalty"]
             .with_company(company)
-            ._compute_for_moves(
-                self.env["account.move"].browse(sorted(missing)), as_of
-            ),
-        }
+            ._compute_for_run(self.env["account.move"].browse(sorted(todo)), as_of)
+        )
+        Penalty = self.env["account.relance.penalty"]
+        for move_id, error in errors.items():
+            if not isinstance(error, engine.MissingRateError) or missing is None:
+                raise UserError(Penalty._engine_message(error)) from error
+            missing[move_id] = error
+            results[move_id] = Penalty._empty_result()
+        return {**penalties, **results}
+
+    def _wait_for_rates(self, decisions_moves, penalties, missing):
+        """``{event id: reason}`` of the new reminders showing penalties that
+        need a rate the table lacks, or would use an unconfirmed one; they
+        are marked waiting for that half-year, and the accounting managers
+        told once per half-year and company."""
+        reasons = {}
+        for event, move_ids in zip(self, decisions_moves, strict=True):
+            if not event.show_penalties:
+                continue
+            error = next((missing[m] for m in sorted(move_ids) if m in missing), None)
+            if error:
+                reasons[event.id] = event._missing_rate_reason(error)
+                event.rate_wait_half = error.label
+                self.env["account.relance.rate"]._notify_missing_rate(
+                    error, event.company_id
+                )
+                continue
+            halves = sorted(
+                {
+                    half
+                    for move_id in move_ids
+                    for half in penalties[move_id].get("unconfirmed", ())
+                }
+            )
+            if halves:
+                reasons[event.id] = event._unconfirmed_rate_reason(halves)
+                event.rate_wait_half = halves[0]
+        return reasons
 
     def _supersede_failed(self):
         """Earlier failed reminders of these customers are replaced by these:
@@ -208,7 +250,7 @@ class AccountRelanceEvent(models.Model):
             company, partner, level, decision, as_of, with_lines=False
         )
         vals.update(state="failed", failure_reason=str(error) or repr(error))
-        return self.create(vals)
+        return self._trusted().create(vals)._untrusted()
 
     @api.model
     def _prepare_event_vals(
@@ -370,15 +412,19 @@ class AccountRelanceEvent(models.Model):
         )
         self.invalidate_recordset(["line_ids"])
 
-    def _route(self, invoices_problems=None):
+    def _route(self, invoices_problems=None, rate_problems=None):
         """New reminders (created queued) that a person must look at go to
         review; if others stay queued, the dispatcher is woken up.
-        ``invoices_problems``: :meth:`_invoices_problems`, when already known."""
+        ``invoices_problems``: :meth:`_invoices_problems`, when already known;
+        ``rate_problems``: ``{event id: reason}`` of those waiting for a rate."""
         if invoices_problems is None:
             invoices_problems = self._invoices_problems()
+        rate_problems = rate_problems or {}
         queued = False
         for event in self:
-            reason = event._review_reason(invoices_problems[event.id])
+            reason = rate_problems.get(event.id) or event._review_reason(
+                invoices_problems[event.id]
+            )
             if reason:
                 event.write({"state": "to_review", "review_reason": reason})
             else:

@@ -81,6 +81,21 @@ class AccountRelancePenalty(models.AbstractModel):
         return results
 
     @api.model
+    def _compute_for_run(self, moves, as_of):
+        """``({move id: result}, {move id: engine error})``: like
+        :meth:`_compute_for_moves_with_errors`, the errors kept as the engine's
+        exceptions (a ``MissingRateError`` names the half-year and the rate)."""
+        results, errors = {}, {}
+        if not moves:
+            return results, errors
+        for group, error in self._compute_by_customer(moves, as_of):
+            if error is None:
+                results.update(group)
+            else:
+                errors.update(dict.fromkeys(group, error))
+        return results, errors
+
+    @api.model
     def _compute_by_customer(self, moves, as_of):
         """Yield ({move id: result}, None) per customer and company, or
         ({move id: None}, error) when the engine refuses the customer's case."""
@@ -216,6 +231,7 @@ class AccountRelancePenalty(models.AbstractModel):
             "detail": detail,
             "segments": [],
             "warnings": [],
+            "unconfirmed": [],
         }
 
     @api.model
@@ -235,6 +251,7 @@ class AccountRelancePenalty(models.AbstractModel):
                 "detail": "\n".join(map(write_segment, item["segments"])) or False,
                 "segments": item["segments"],
                 "warnings": item.get("warnings", []),
+                "unconfirmed": item.get("unconfirmed_halves", []),
             }
         return results
 

@@ -7,7 +7,7 @@ import zlib
 from contextlib import contextmanager
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import config
 
 from ..engine import dunning
@@ -207,6 +207,11 @@ class AccountRelancePolicy(models.Model):
             mails._postprocess_sent_message(success_pids=mails.recipient_ids.ids)
 
     def action_run_now(self):
+        # The policy form's button is shown to managers; RPC reaches it too.
+        if not self.env.user.has_group("account_relance_fr.group_relance_manager"):
+            raise AccessError(
+                self.env._("Only a Reminders manager runs the reminders by hand.")
+            )
         events = self._run_relances()
         if not events:
             raise UserError(self.env._("No reminder to create today."))

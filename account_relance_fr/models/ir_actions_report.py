@@ -8,6 +8,7 @@ import subprocess
 import lxml.html
 
 from odoo import api, models
+from odoo.exceptions import AccessError
 from odoo.tools.pdf import PdfFileReader, PdfFileWriter
 
 from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
@@ -53,6 +54,58 @@ class IrActionsReport(models.Model):
             chunk = records[start : start + RENDER_BATCH_SIZE]
             pdfs.update(self._relance_render_chunk(report, chunk, marker))
         return pdfs
+
+    # ------------------------------------------------- access to the reports
+
+    @api.model
+    def _relance_check_report_access(self, report_ref, res_ids):
+        """The reports of this addon check who prints them before anything is
+        read (several read as superuser: the sealed letter, the chain): the
+        report's groups, then read access to every printed record (rights and
+        company rules), and for a company's chain, that company among the
+        user's current companies. ``/report/<converter>/...`` checks none of
+        this itself."""
+        if self.env.su:
+            return
+        report = self._get_report(report_ref)
+        if not (report.report_name or "").startswith("account_relance_fr."):
+            return
+        user = self.env.user
+        if report.groups_id and not (report.groups_id & user.groups_id):
+            raise AccessError(
+                self.env._(
+                    "You are not allowed to print %(report)s.", report=report.name
+                )
+            )
+        records = self.env[report.model].browse(res_ids or [])
+        records.check_access("read")
+        if report.model == "res.company" and records - self.env.companies:
+            raise AccessError(
+                self.env._(
+                    "You can only print %(report)s for your current companies.",
+                    report=report.name,
+                )
+            )
+
+    @api.model
+    def _render_qweb_html(self, report_ref, docids, data=None):
+        # EXTEND 'base': this addon's reports check access first.
+        self._relance_check_report_access(report_ref, docids)
+        return super()._render_qweb_html(report_ref, docids, data=data)
+
+    @api.model
+    def _render_qweb_text(self, report_ref, docids, data=None):
+        # EXTEND 'base': this addon's reports check access first.
+        self._relance_check_report_access(report_ref, docids)
+        return super()._render_qweb_text(report_ref, docids, data=data)
+
+    def _pre_render_qweb_pdf(self, report_ref, res_ids=None, data=None):
+        # EXTEND 'base': this addon's reports check access first, before a
+        # sealed letter is returned from its attachment.
+        self._relance_check_report_access(
+            report_ref, [res_ids] if isinstance(res_ids, int) else res_ids
+        )
+        return super()._pre_render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
 
     def retrieve_attachment(self, record):
         # EXTEND 'base': the document a sealed reminder returns is the letter

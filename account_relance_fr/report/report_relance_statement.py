@@ -30,20 +30,19 @@ class ReportRelanceStatement(models.AbstractModel):
     @api.model
     def _statement(self, partner, company, as_of):
         Document = self.env["account.relance.document"]
-        lines = (
-            self.env["account.move.line"]
-            .sudo()
-            .search(
-                [
-                    ("company_id", "=", company.id),
-                    ("partner_id", "child_of", partner.id),
-                    ("account_type", "=", "asset_receivable"),
-                    ("parent_state", "=", "posted"),
-                    ("reconciled", "=", False),
-                    ("amount_residual", "!=", 0),
-                ],
-                order="date_maturity, date, id",
-            )
+        # Read as the user who prints (the print action needs an accounting
+        # group, see ir_actions_report._relance_check_report_access): the
+        # receivables the company's rules show them, nothing more.
+        lines = self.env["account.move.line"].search(
+            [
+                ("company_id", "=", company.id),
+                ("partner_id", "child_of", partner.id),
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+                ("amount_residual", "!=", 0),
+            ],
+            order="date_maturity, date, id",
         )
         rows = []
         totals = {"overdue": 0.0, "not_due": 0.0, "credits": 0.0, "balance": 0.0}

@@ -16,4 +16,5 @@ from . import test_relance_year
 from . import test_relance_letter_rules
 from . import test_relance_print_http
 from . import test_relance_channels
+from . import test_relance_attacks
 from . import test_relance_portal

@@ -32,6 +32,12 @@ class RelanceCommon(AccountTestInvoicingCommon, MockSmtplibCase):
                 "email": "compta@example.fr",
             }
         )
+        # What the daily ECB fetch does in production: the shipped, unconfirmed
+        # ECB rate of 2026-S2 is confirmed (tests/test_relance_rates.py tests
+        # the fetch itself from the shipped rows); sending "today" crosses it.
+        cls.env["account.relance.rate"].search([("half", "=", "2026-S2")]).with_context(
+            relance_rate_loading=True
+        ).write({"ecb_confidence": "C"})
         Policy = cls.env["account.relance.policy"]
         cls.policy = Policy._default_for_company(cls.company)
         cls.levels = cls.policy._ordered_levels()

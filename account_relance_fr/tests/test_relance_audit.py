@@ -131,7 +131,15 @@ class TestRelanceAudit(RelanceCommon):
     def test_changed_document_bytes_are_detected(self):
         events = self._chain()
         target = events[0]
-        target.attachment_ids[:1].sudo().write({"raw": b"forged letter"})
+        # Nobody changes a sealed document through Odoo (see
+        # test_relance_attacks): changed in the database, it is detected.
+        letter = target.attachment_ids[:1]
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE ir_attachment SET store_fname = NULL, db_datas = %s WHERE id = %s",
+            [b"forged letter", letter.id],
+        )
+        letter.invalidate_recordset()
         findings = self._check()
         self.assertEqual(self._codes(findings), {"document"})
         self.assertEqual(findings[0]["event_id"], target.id)

@@ -90,7 +90,7 @@ class TestRelanceDeparture(RelanceCommon):
         invoice = self._invoice(self.customer)
         notice = self._to_formal_notice(invoice)
         self._send(notice, 46)
-        notice.with_context(mail_notify_force_send=False)._send_email()
+        notice._trusted().with_context(mail_notify_force_send=False)._send_email()
         with SmtpTestServer() as server:
             with self.assertNoLogs(MAIL_LOGGER, level="ERROR"):
                 self._run_mail_queue(server)

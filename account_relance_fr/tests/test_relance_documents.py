@@ -116,7 +116,7 @@ class TestRelanceDocuments(RelanceCommon):
         Event = self.env["account.relance.event"]
         vals = Event._prepare_event_vals(self.company, partner, level, decision, as_of)
         vals.update(extra)
-        return Event.create(vals)
+        return Event._trusted().create(vals)
 
     def _consumer(self):
         return self.env["res.partner"].create(

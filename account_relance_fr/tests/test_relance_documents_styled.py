@@ -61,7 +61,7 @@ class TestRelanceDocumentsStyled(RelanceCommon, HttpCase):
         vals = Event._prepare_event_vals(
             cls.company, cls.customer, cls.levels[4], decision, date(2026, 3, 31)
         )
-        cls.event = Event.create(vals)
+        cls.event = Event._trusted().create(vals)
         cls.report = cls.env.ref(
             "account_relance_fr.action_report_relance_formal_notice"
         )

@@ -37,7 +37,7 @@ class TestRelanceLetterRules(RelanceCommon):
         )
         decision = SimpleNamespace(covered_items=lines.ids, item_levels={})
         Event = self.env["account.relance.event"]
-        return Event.create(
+        return Event._trusted().create(
             Event._prepare_event_vals(
                 self.company, self.customer, level, decision, date(2026, 5, 2)
             )
@@ -131,12 +131,19 @@ class TestRelanceLetterRules(RelanceCommon):
             }
         )
         self.assertEqual(self._pdf(self.letter, event), letter.raw)
-        # The letter changed after sending (the integrity check reports it too).
-        letter.sudo().raw = b"%PDF-1.4 forged"
+        # The letter changed after sending, in the database (Odoo refuses it:
+        # see test_relance_attacks); the integrity check reports it too.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE ir_attachment SET store_fname = NULL, db_datas = %s WHERE id = %s",
+            [b"%PDF-1.4 forged", letter.id],
+        )
+        self.env.invalidate_all()
         with self.assertRaises(UserError) as caught:
             self._pdf(self.letter, event)
         self.assertIn("not the one its seal records", str(caught.exception))
-        letter.sudo().unlink()
+        self.env.cr.execute("DELETE FROM ir_attachment WHERE id = %s", letter.ids)
+        self.env.invalidate_all()
         with self.assertRaises(UserError) as caught:
             self._pdf(self.letter, event)
         self.assertIn("has no sealed letter", str(caught.exception))

@@ -383,14 +383,9 @@ class TestRelanceSecurity(RelanceCommon):
             with self.assertRaises(UserError, msg=(model, method, args)) as caught:
                 self._rpc(admin, model, method, args)
             self.assertNotIsInstance(caught.exception, AccessError)
-        # A copy is a new, unsent reminder without invoices: it cannot go out.
-        copy = self.env[Event].browse(self._rpc(admin, Event, "copy", [event.ids]))
-        self.assertEqual(
-            (copy.state, copy.seal_hash, copy.line_ids),
-            ("to_review", False, self.env[Line]),
-        )
-        with self.assertRaisesRegex(UserError, "No invoice in this reminder"):
-            self._rpc(admin, Event, "action_send", [copy.ids])
+        # Only the run creates reminders: not even a copy.
+        with self.assertRaisesRegex(UserError, "created by the reminder run"):
+            self._rpc(admin, Event, "copy", [event.ids])
         for method in ("_sealing", "_mark_sent", "_seal"):
             with self.assertRaises(AccessError):
                 self._rpc(admin, Event, method, [event.ids])

@@ -38,6 +38,7 @@ INVOICE_KEYS = {
     "days_late",
     "segments",
     "warnings",
+    "unconfirmed_halves",
 }
 SEGMENT_KEYS = {
     "from",
