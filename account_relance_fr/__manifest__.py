@@ -10,7 +10,14 @@
     "maintainers": ["account-relance-fr"],
     "license": "AGPL-3",
     "development_status": "Alpha",
-    "depends": ["account", "mail", "sms", "portal", "account_payment"],
+    "depends": [
+        "account",
+        "mail",
+        "sms",
+        "l10n_fr_account",
+        "portal",
+        "account_payment",
+    ],
     "external_dependencies": {"python": ["holidays"]},
     "uninstall_hook": "uninstall_hook",
     "data": [
@@ -54,6 +61,9 @@
         "report/account_relance_audit_reports.xml",
         "report/account_relance_audit_templates.xml",
         "views/account_relance_audit_views.xml",
+        # Litigation file: the request and the list of pieces
+        "report/account_relance_litigation_reports.xml",
+        "report/account_relance_litigation_templates.xml",
         "report/account_relance_declaration_templates.xml",
     ],
     "demo": [

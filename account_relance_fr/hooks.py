@@ -19,6 +19,12 @@ def uninstall_hook(env):
         "DELETE FROM ir_config_parameter WHERE key LIKE %s",
         ["account_relance_fr.seal_head.%"],
     )
+    # The demo company keeps its books (journal entries, the French chart):
+    # it stays, with its bank account, as a company of the database.
+    cr.execute(
+        "DELETE FROM ir_model_data WHERE module = %s AND name IN %s",
+        ["account_relance_fr", ("demo_company", "demo_bank_account")],
+    )
     # The demo payments are reconciled with demo invoices: back to draft (which
     # unreconciles them) so that Odoo can delete both.
     demo_payments = env["ir.model.data"].search(

@@ -68,10 +68,12 @@ def xml_ids_defined():
 def test_manifest_keys():
     assert MANIFEST["license"] == "AGPL-3"
     assert re.fullmatch(r"18\.0\.\d+\.\d+\.\d+", MANIFEST["version"])
+    # l10n_fr_account: the French chart (the demo creditor keeps its books with it).
     assert MANIFEST["depends"] == [
         "account",
         "mail",
         "sms",
+        "l10n_fr_account",
         "portal",
         "account_payment",
     ]

@@ -32,6 +32,12 @@ from . import res_config_settings
 from . import res_partner
 from . import account_relance_event_line_seal
 from . import account_relance_analysis
+from . import account_move_litigation
+from . import res_partner_litigation
+from . import account_relance_event_litigation
+from . import account_relance_litigation_file
+from . import ir_attachment_litigation
+from . import account_relance_demo
 from . import account_relance_declaration
 from . import account_relance_event_portal
 from . import account_relance_statement

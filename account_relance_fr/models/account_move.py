@@ -47,6 +47,7 @@ class AccountMove(models.Model):
     )
     relance_days_late = fields.Integer(
         "Days late",
+        aggregator=None,
         compute="_compute_relance_days_late",
         search="_search_relance_days_late",
     )

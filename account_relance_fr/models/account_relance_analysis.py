@@ -150,7 +150,8 @@ class AccountRelanceAnalysis(models.Model):
         dso = self._company_dso(self.env.company)
         # The web client shows display_name first: set both.
         action["name"] = action["display_name"] = self.env._(
-            "Overdue receivables - DSO %(days)s days",
+            "Receivables by age - DSO %(days)s days (all open customer "
+            "receivables, due or not, / invoiced sales of the last 365 days x 365)",
             days=formatLang(self.env, dso, digits=1),
         )
         return action

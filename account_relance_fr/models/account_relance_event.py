@@ -136,6 +136,13 @@ class AccountRelanceEvent(models.Model):
     channel_letter = fields.Boolean("Letter", readonly=True)
     channel_registered = fields.Boolean("Registered letter", readonly=True)
     channel_phone = fields.Boolean("Phone call", readonly=True)
+    call_to_make = fields.Boolean(
+        "Call to make",
+        compute="_compute_call_to_make",
+        search="_search_call_to_make",
+        help="A phone reminder whose call task is still open and that no later "
+        "reminder of the customer has replaced.",
+    )
     show_penalties = fields.Boolean(readonly=True)
     line_ids = fields.One2many(
         "account.relance.event.line", "event_id", "Invoices", readonly=True
@@ -244,6 +251,45 @@ class AccountRelanceEvent(models.Model):
     ]
 
     @api.depends("line_ids.move_id")
+    def _compute_call_to_make(self):
+        to_make = self._calls_to_make(self.filtered("channel_phone"))
+        for event in self:
+            event.call_to_make = event in to_make
+
+    def _search_call_to_make(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(operator)
+        candidates = self.search(
+            [("channel_phone", "=", True), ("activity_ids", "!=", False)]
+        )
+        wanted = operator == "=" and value or operator == "!=" and not value
+        ids = self._calls_to_make(candidates).ids
+        return [("id", "in" if wanted else "not in", ids)]
+
+    @api.model
+    def _calls_to_make(self, events):
+        """Those of ``events`` whose call is still to make: an open task, and
+        no later reminder of the same customer (not cancelled) since."""
+        events = events.filtered(
+            lambda event: event.channel_phone and event.activity_ids
+        )
+        if not events:
+            return events
+        later = self.search_read(
+            [
+                ("partner_id", "in", events.partner_id.ids),
+                ("state", "!=", "cancelled"),
+            ],
+            ["partner_id", "date"],
+        )
+        last = {}
+        for row in later:
+            partner = row["partner_id"][0]
+            last[partner] = max(last.get(partner, row["date"]), row["date"])
+        return events.filtered(
+            lambda event: event.date >= last.get(event.partner_id.id, event.date)
+        )
+
     def _compute_move_ids(self):
         for event in self:
             event.move_ids = event.line_ids.move_id
@@ -314,7 +360,7 @@ class AccountRelanceEvent(models.Model):
         if changed and self._write_breaks_seal(changed, vals):
             raise UserError(self._immutable_message())
         if changed and not self._is_trusted():
-            forbidden = changed - USER_WRITABLE
+            forbidden = changed - self._user_writable_fields()
             if forbidden:
                 raise UserError(
                     self.env._(
@@ -327,6 +373,10 @@ class AccountRelanceEvent(models.Model):
         if vals.get("body"):
             vals = {**vals, "body": strip_remote_resources(vals["body"])}
         return super().write(vals)
+
+    def _user_writable_fields(self):
+        """What a person may write on a reminder (see ``USER_WRITABLE``)."""
+        return USER_WRITABLE
 
     def _check_transition(self, state):
         """Refuse a move the state machine (``TRANSITIONS``) does not allow."""
@@ -392,6 +442,7 @@ class AccountRelanceEvent(models.Model):
         if reason is None:
             return {
                 "type": "ir.actions.act_window",
+                "name": self.env._("Cancel reminders"),
                 "res_model": "account.relance.event.cancel",
                 "view_mode": "form",
                 "target": "new",

@@ -23,7 +23,7 @@ class AccountRelanceEventLine(models.Model):
     )
     invoice_date = fields.Date()
     due_date = fields.Date(required=True)
-    days_late = fields.Integer()
+    days_late = fields.Integer(aggregator="max")
     amount_total = fields.Monetary("Amount incl. VAT")
     amount_paid = fields.Monetary("Paid")
     amount_residual = fields.Monetary("Remaining")

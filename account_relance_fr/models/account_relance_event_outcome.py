@@ -6,11 +6,9 @@ import logging
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
-from .account_relance_event import (
-    STATES,
-)
+from ..tools.french import elide
 
 _logger = logging.getLogger(__name__)
 
@@ -38,9 +36,12 @@ class AccountRelanceEvent(models.Model):
         responsible = self.partner_id.user_id or self.env.user
         self.activity_schedule(
             "mail.mail_activity_data_todo",
-            summary=self.env._(
-                "Take over the litigation file of %(partner)s",
-                partner=self.partner_id.display_name,
+            summary=elide(
+                self.env._(
+                    "Take over the litigation file of %(partner)s",
+                    partner=self.partner_id.display_name,
+                ),
+                self.env.lang,
             ),
             user_id=responsible.id,
             date_deadline=self.date,
@@ -103,8 +104,48 @@ class AccountRelanceEvent(models.Model):
                 event._seal_if_done()
             elif failure_type and for_contact:
                 event._email_failed(
-                    failure_reason or mail.failure_reason or failure_type
+                    event._mail_failure_text(
+                        failure_type, failure_reason or mail.failure_reason
+                    )
                 )
+
+    def _mail_failure_text(self, failure_type, reason):
+        """The mail queue's failure as its reader needs it: what went wrong
+        and where to fix it, then the server's own words ("111 Connection
+        refused")."""
+        explanations = {
+            "mail_smtp": self.env._(
+                "The outgoing mail server could not be reached or refused the "
+                "email: check Settings > Technical > Outgoing Mail Servers."
+            ),
+            "mail_email_invalid": self.env._(
+                "The customer's email address is not valid: correct it on the contact."
+            ),
+            "mail_email_missing": self.env._(
+                "The customer's contact has no email address."
+            ),
+            "mail_from_invalid": self.env._(
+                "The sender's email address is not valid: check the company's "
+                "email address."
+            ),
+            "mail_from_missing": self.env._(
+                "The sender has no email address: set the company's email address."
+            ),
+            "mail_bl": self.env._(
+                "The customer's address is on the blacklist of the database."
+            ),
+        }
+        explanation = explanations.get(failure_type) or self.env._(
+            "The email could not leave."
+        )
+        reason = (reason or "").strip()
+        if not reason or reason == failure_type:
+            return explanation
+        return self.env._(
+            "%(explanation)s (Server message: %(reason)s)",
+            explanation=explanation,
+            reason=reason,
+        )
 
     def _email_failed(self, reason):
         """The email could not leave: the reminder fails, unless its letter
@@ -148,13 +189,15 @@ class AccountRelanceEvent(models.Model):
     def _post_messages(self):
         """One line in the chatter of the customer and of each invoice."""
         bodies = defaultdict(dict)
+        # The state's label and the date in the language of the message.
+        states = dict(self._fields["state"]._description_selection(self.env))
         for event in self:
             body = self.env._(
                 "Reminder %(name)s (%(level)s, %(state)s) of %(date)s.",
                 name=event.name,
                 level=event.level_id.name,
-                state=dict(STATES)[event.state],
-                date=event.date,
+                state=states[event.state],
+                date=format_date(self.env, event.date),
             )
             # Never on another company's invoice (a reminder refused for
             # listing one is logged on its own customer only).

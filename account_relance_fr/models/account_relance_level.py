@@ -23,11 +23,13 @@ class AccountRelanceLevel(models.Model):
     days_after_due = fields.Integer(
         "Days after due date",
         required=True,
+        aggregator=None,
         help="The level is due this many days after the invoice due date.",
     )
     min_days_since_previous = fields.Integer(
         "Minimum days since previous reminder",
         default=7,
+        aggregator=None,
         help="No reminder at this level before this many days have passed since "
         "the previous reminder sent to the customer.",
     )
@@ -90,6 +92,7 @@ class AccountRelanceLevel(models.Model):
     deadline_days = fields.Integer(
         "Deadline given (days)",
         default=8,
+        aggregator=None,
         help="The customer is asked to pay within this many days of the letter.",
     )
     send_mode = fields.Selection(

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .. import engine
+from ..tools.french import elide
 
 DEBTOR_TO_CASE = {"company": "B2B", "consumer": "B2C", "public": "B2G"}
 ZERO = Decimal("0.00")
@@ -462,8 +463,11 @@ class AccountRelancePenalty(models.AbstractModel):
             company.relance_interest_account_id and company.relance_indemnity_account_id
         ):
             raise UserError(
-                self.env._(
-                    "Configure the penalty and indemnity income accounts of %(company)s (Invoicing settings).",
-                    company=company.name,
+                elide(
+                    self.env._(
+                        "Configure the penalty and indemnity income accounts of %(company)s (Invoicing settings).",
+                        company=company.name,
+                    ),
+                    self.env.lang,
                 )
             )

@@ -17,6 +17,24 @@ _logger = logging.getLogger(__name__)
 
 RENDER_BATCH_SIZE = 50
 _BLANKS = re.compile(r"\s+")
+# The reports of the addon (letters, formal notices, statements, audits).
+RELANCE_REPORTS = "account_relance_fr."
+# A style sheet of an asset bundle, as Odoo links it in a report's head.
+_BUNDLE_LINK = re.compile(
+    r'<link\b[^>]*href="/web/assets/[^"/]*/?(?P<bundle>[\w.]+?)(?:\.rtl)?\.min\.css"[^>]*/?>'
+)
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
+# An empty image address (a layout without background image) makes wkhtmltopdf
+# fetch the base URL, the server itself.
+_EMPTY_URL = re.compile(r"""url\(\s*(['"]?)\s*\1\s*\)""")
+# Fonts every Debian/Ubuntu server has (fonts-dejavu, fonts-liberation), found
+# by fontconfig: wkhtmltopdf embeds them as text, whatever its Qt build (web
+# fonts are drawn as outlines by a wkhtmltopdf on unpatched Qt: no text layer,
+# 1 MB a page).
+LETTER_FONTS = '"Liberation Sans", "DejaVu Sans", Arial, sans-serif'
+_LETTER_STYLE = (
+    "<style>body, body * { font-family: %s !important; }</style>" % LETTER_FONTS
+)
 
 
 @functools.cache
@@ -48,7 +66,11 @@ class IrActionsReport(models.Model):
         built with patched Qt writes. Otherwise the pages are split here on
         ``marker(record)``, a text each document prints on its first page and no
         other document of the batch prints; a batch that cannot be split for
-        sure is rendered record by record."""
+        sure is rendered record by record.
+
+        Every document rendered here (letters, invoice copies sent with the
+        reminders) is self-contained, see ``_relance_self_contained``."""
+        self = self.with_context(relance_self_contained=True)
         pdfs = {}
         for start in range(0, len(records), RENDER_BATCH_SIZE):
             chunk = records[start : start + RENDER_BATCH_SIZE]
@@ -125,9 +147,12 @@ class IrActionsReport(models.Model):
     def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
         # EXTEND 'base': several reminders printed at once (letters to post,
         # bulk print) go through one wkhtmltopdf process, whatever its build.
+        # The addon's documents are self-contained (see _relance_self_contained).
         report = self._get_report(report_ref)
         if report.model == "account.relance.event" and len(set(res_ids or [])) > 1:
             self = self.with_context(relance_one_document=True)
+        if (report.report_name or "").startswith(RELANCE_REPORTS):
+            self = self.with_context(relance_self_contained=True)
         return super()._render_qweb_pdf_prepare_streams(
             report_ref, data, res_ids=res_ids
         )
@@ -142,7 +167,54 @@ class IrActionsReport(models.Model):
             and not _wkhtmltopdf_has_patched_qt()
         ):
             bodies = [self._relance_merge_bodies(bodies)]
+        if self.env.context.get("relance_self_contained"):
+            bodies = [self._relance_self_contained(body) for body in bodies]
+            for key in ("header", "footer"):
+                if kwargs.get(key):
+                    kwargs[key] = self._relance_self_contained(kwargs[key])
         return super()._run_wkhtmltopdf(bodies, *args, **kwargs)
+
+    @api.model
+    def _relance_self_contained(self, html):
+        """``html`` with its report style sheets written in it and the letters'
+        fonts set: wkhtmltopdf fetches nothing from the server.
+
+        A document rendered where the server cannot be reached from itself
+        (during the installation, behind a proxy, a wrong ``report.url``) is
+        styled all the same, and its text stays text (``LETTER_FONTS``)."""
+        css_cache = {}
+
+        def inline(match):
+            bundle = match.group("bundle")
+            if bundle not in css_cache:
+                css_cache[bundle] = self._relance_bundle_css(bundle)
+            css = css_cache[bundle]
+            return match.group(0) if css is None else f"<style>{css}</style>"
+
+        html = _EMPTY_URL.sub("none", _BUNDLE_LINK.sub(inline, html))
+        head_end = html.find("</head>")
+        if head_end < 0:
+            return _LETTER_STYLE + html
+        return html[:head_end] + _LETTER_STYLE + html[head_end:]
+
+    @api.model
+    def _relance_bundle_css(self, bundle):
+        """The CSS of the asset bundle ``bundle`` without its web fonts (the
+        letters use the server's fonts), or None when it cannot be read."""
+        try:
+            asset = self.env["ir.qweb"]._get_asset_bundle(bundle, js=False)
+            attachments = asset.css()
+        except (ValueError, KeyError):
+            _logger.info("Report style sheet %s not inlined", bundle, exc_info=True)
+            return None
+        css = "".join(
+            (attachment.raw or b"").decode("utf-8", "replace")
+            for attachment in attachments
+        )
+        if not css:
+            return None
+        # "</style" inside the CSS would end the element early.
+        return _FONT_FACE.sub("", css).replace("</style", "<\\/style")
 
     @api.model
     def _relance_merge_bodies(self, bodies):

@@ -1,5 +1,10 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import re
+
 from odoo import models
+
+# Odoo's "Unfollow" link of its email layouts (mail_notification_layout).
+_UNFOLLOW = re.compile(r'<span id="mail_unfollow".*?</span>', re.DOTALL)
 
 
 class MailMail(models.Model):
@@ -20,3 +25,17 @@ class MailMail(models.Model):
         return super()._postprocess_sent_message(
             success_pids, failure_reason=failure_reason, failure_type=failure_type
         )
+
+    def _personalize_outgoing_body(
+        self, body, partner=False, recipients_follower_status=None
+    ):
+        # EXTEND 'mail': a reminder is a transactional message about a debt:
+        # it never offers to unfollow (unsubscribe from) the reminder.
+        body = super()._personalize_outgoing_body(
+            body,
+            partner=partner,
+            recipients_follower_status=recipients_follower_status,
+        )
+        if self.model == "account.relance.event":
+            body = _UNFOLLOW.sub("", body)
+        return body

@@ -145,6 +145,7 @@ class ResPartner(models.Model):
     def action_relance_preview(self):
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Reminder preview"),
             "res_model": "account.relance.preview",
             "view_mode": "form",
             "target": "new",

@@ -4,3 +4,4 @@ from . import report_relance_audit
 from . import report_relance_letter
 from . import report_relance_statement
 from . import account_relance_history_xlsx
+from . import report_relance_litigation

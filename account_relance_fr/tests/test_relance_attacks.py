@@ -468,7 +468,7 @@ class TestRelanceAttacks(RelanceAttackCommon):
         bad = self._queued(self.customer)
         good = self._queued(self.other_customer)
         Penalty = type(self.env["account.relance.penalty"])
-        original = Penalty._compute_for_moves_with_errors
+        original = Penalty._compute_for_run
         bad_moves = bad.line_ids.move_id
 
         def crash(penalty, moves, day):
@@ -476,7 +476,7 @@ class TestRelanceAttacks(RelanceAttackCommon):
                 raise ValueError("engine crash")
             return original(penalty, moves, day)
 
-        with patch.object(Penalty, "_compute_for_moves_with_errors", crash):
+        with patch.object(Penalty, "_compute_for_run", crash):
             self.env[EVENT]._dispatch_queued(now=self.DUE + timedelta(days=3))
         self.assertEqual(bad.state, "failed")
         self.assertIn("engine crash", bad.failure_reason)

@@ -3,6 +3,7 @@
 
 import io
 import os
+import re
 from datetime import date
 from types import SimpleNamespace
 from unittest import skipIf
@@ -98,8 +99,10 @@ class TestRelanceDocuments(RelanceCommon):
         for space in ("\u202f", "\xa0"):
             text = text.replace(space, " ")
         text = text.replace("\u200b", "")
-        # PyPDF2 puts a space between two text runs: "Paris , March 31".
-        return " ".join(text.split()).replace(" ,", ",").replace(" .", ".")
+        # PyPDF2 puts a space between two text runs: "Paris , March 31", and
+        # between a minus sign and its number in a styled table: "- 300.00".
+        text = " ".join(text.split()).replace(" ,", ",").replace(" .", ".")
+        return re.sub(r"(^|(?<=[\s(]))- (?=\d)", "-", text)
 
     def _event_at(self, partner, level, as_of=EVAL_DAY, **extra):
         """A reminder of ``partner`` at ``level`` built by the run's own code."""

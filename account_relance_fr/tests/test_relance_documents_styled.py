@@ -1,12 +1,16 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""The styled PDF: wkhtmltopdf loads the report style sheets from the server.
+"""The styled PDF: the letters carry their style sheets and use the server's
+fonts, so that wkhtmltopdf fetches nothing and keeps a text layer.
 
-The text tests (test_relance_documents) point wkhtmltopdf to a closed port, so
-their PDFs are built without any style sheet. Here the test server answers
-(HttpCase), so the mise en demeure is rendered as in production."""
+The style sheets are written into the document (the server need not be
+reachable from itself: installation, proxy, wrong ``report.url``), and the
+fonts are fontconfig's Liberation/DejaVu, which every wkhtmltopdf build embeds
+as text (a web font is drawn as outlines by a build on unpatched Qt: no text,
+1 MB a page)."""
 
 import io
 import os
+import re
 from datetime import date
 from types import SimpleNamespace
 from unittest import skipIf
@@ -19,6 +23,9 @@ try:
     from PyPDF2 import PdfReader
 except ImportError:  # pragma: no cover - PyPDF2 is an Odoo dependency
     PdfReader = None
+
+
+_BLANKS = re.compile(r"\s+")
 
 
 def _wkhtmltopdf_ok():
@@ -97,30 +104,38 @@ class TestRelanceDocumentsStyled(RelanceCommon, HttpCase):
                 handle.write(content)
         return content
 
-    def test_styled_formal_notice_loads_the_report_style_sheets(self):
-        unstyled = self._render("http://127.0.0.1:9")
-        self.assertFalse(self.served)
-        styled = self._render(self.base_url())
-        # wkhtmltopdf asked the server for the report style sheet (bootstrap
-        # and the report layout) and got it.
-        style_sheets = {
-            name: size
-            for name, mimetype, size in self.served
-            if mimetype == "text/css" and "report_assets" in name
-        }
-        self.assertIn("web.report_assets_common.min.css", style_sheets, self.served)
-        self.assertGreater(
-            style_sheets["web.report_assets_common.min.css"],
-            50_000,
-            "bootstrap and the report layout are in it",
+    def test_styled_formal_notice_is_self_contained_with_a_text_layer(self):
+        html = self.env["ir.actions.report"]._relance_self_contained(
+            self.env["ir.actions.report"]
+            ._render_qweb_html(self.report, self.event.ids)[0]
+            .decode()
         )
-        # Only the style sheet sets the font: without it, wkhtmltopdf falls back
-        # on the system's default font, which the styled PDF must not use.
-        # (With a wkhtmltopdf on unpatched Qt, the web font is drawn as outlines
-        # and the styled PDF has no font at all.)
-        fallback = _pdf_fonts(unstyled)
-        self.assertTrue(fallback, "the unstyled PDF carries the fallback font")
-        self.assertFalse(
-            fallback & _pdf_fonts(styled),
-            "the styled PDF still uses the fallback font: CSS not applied",
-        )
+        # Bootstrap and the report layout are in the document, not linked.
+        self.assertNotIn('rel="stylesheet" href="/web/assets/', html)
+        self.assertGreater(len(html), 100_000, "the style sheets are inlined")
+        self.assertIn("Liberation Sans", html)
+        for report_url in ("http://127.0.0.1:9", self.base_url()):
+            content = self._render(report_url)
+            # wkhtmltopdf asked the server for nothing, reachable or not.
+            self.assertFalse(
+                [served for served in self.served if served[1] == "text/css"],
+                self.served,
+            )
+            fonts = _pdf_fonts(content)
+            self.assertTrue(
+                fonts and all("Liberation" in f or "DejaVu" in f for f in fonts),
+                fonts,
+            )
+            # The text layer: what a reader (or pdftotext) finds in the PDF.
+            text = _BLANKS.sub(
+                " ",
+                " ".join(
+                    page.extract_text() or ""
+                    for page in PdfReader(io.BytesIO(content)).pages
+                ),
+            )
+            for expected in ("MISE EN DEMEURE", "Durand SARL", self.event.name):
+                self.assertIn(expected, text)
+            self.assertIn("15,000.00", text.replace("\u00a0", " "))
+            # Small enough to be emailed: one page is far below 300 KB.
+            self.assertLess(len(content), 300_000)

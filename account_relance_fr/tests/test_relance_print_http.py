@@ -30,6 +30,11 @@ AUDIT_SUBJECT = {
     "account.relance.event": "Selection",
     "res.company": "Company",
 }
+# Pieces of the litigation file: not printed alone (see the test below).
+LITIGATION_FILE_REPORTS = (
+    "account_relance_fr.report_relance_litigation_request",
+    "account_relance_fr.report_relance_litigation_bordereau",
+)
 
 
 def _wkhtmltopdf_ok():
@@ -158,6 +163,17 @@ class TestRelancePrintHttp(RelanceCommon, HttpCase):
                     report.model, subjects, "add a record of this model to the test"
                 )
                 record, name = subjects[report.model]
+                if report.report_name in LITIGATION_FILE_REPORTS:
+                    # Pieces of the litigation file, rendered while it is
+                    # built only: printed alone, they are refused.
+                    response = self.url_open(
+                        f"/report/pdf/{report.report_name}/{record.id}", timeout=60
+                    )
+                    self.assertNotEqual(response.status_code, 200)
+                    self.assertIn(
+                        "part of the litigation file", self._error_text(response)
+                    )
+                    continue
                 text = self._pdf_text(self._print(report.report_name, record))
                 self.assertIn(name, text)
                 if "report_relance_audit" in report.report_name:

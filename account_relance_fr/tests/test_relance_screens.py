@@ -372,7 +372,11 @@ class TestRelanceScreens(RelanceCommon):
             .run()
         )
         self.assertEqual(action["res_model"], "account.relance.analysis")
-        self.assertEqual(action["name"], "Overdue receivables - DSO 182.5 days")
+        self.assertEqual(
+            action["name"],
+            "Receivables by age - DSO 182.5 days (all open customer receivables, "
+            "due or not, / invoiced sales of the last 365 days x 365)",
+        )
         self.assertEqual(
             action["display_name"], action["name"], "what the web client shows"
         )
