@@ -4,6 +4,7 @@
 # it exposes only the pure-Python ``engine`` so it works without Odoo.
 if __name__.startswith("odoo.addons."):
     from .hooks import uninstall_hook
+    from . import controllers
     from . import models
     from . import report
     from . import wizard

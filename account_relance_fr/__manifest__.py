@@ -10,7 +10,14 @@
     "maintainers": ["account-relance-fr"],
     "license": "AGPL-3",
     "development_status": "Alpha",
-    "depends": ["account", "mail", "sms", "l10n_fr_account"],
+    "depends": [
+        "account",
+        "mail",
+        "sms",
+        "l10n_fr_account",
+        "portal",
+        "account_payment",
+    ],
     "external_dependencies": {"python": ["holidays"]},
     "uninstall_hook": "uninstall_hook",
     "data": [
@@ -47,6 +54,9 @@
         "views/res_company_views.xml",
         # Menus
         "views/account_relance_fr_menus.xml",
+        # The customer's statement page and what customers declare on it
+        "views/account_relance_declaration_views.xml",
+        "views/portal_templates.xml",
         # Audit: reminder history, integrity of the sealed chain, exports
         "report/account_relance_audit_reports.xml",
         "report/account_relance_audit_templates.xml",
@@ -54,6 +64,7 @@
         # Litigation file: the request and the list of pieces
         "report/account_relance_litigation_reports.xml",
         "report/account_relance_litigation_templates.xml",
+        "report/account_relance_declaration_templates.xml",
     ],
     "demo": [
         "demo/account_relance_demo.xml",

@@ -69,7 +69,14 @@ def test_manifest_keys():
     assert MANIFEST["license"] == "AGPL-3"
     assert re.fullmatch(r"18\.0\.\d+\.\d+\.\d+", MANIFEST["version"])
     # l10n_fr_account: the French chart (the demo creditor keeps its books with it).
-    assert MANIFEST["depends"] == ["account", "mail", "sms", "l10n_fr_account"]
+    assert MANIFEST["depends"] == [
+        "account",
+        "mail",
+        "sms",
+        "l10n_fr_account",
+        "portal",
+        "account_payment",
+    ]
     # Each Python dependency is pinned in the Odoo venv's requirements.
     pinned = (ROOT / "requirements" / "odoo.txt").read_text()
     for name in MANIFEST.get("external_dependencies", {}).get("python", []):

@@ -480,6 +480,8 @@ def test_test_databases_get_the_french_chart_when_odoo_has_it(tmp_path):
     assert dev.odoo_modules(info) == "account_relance_fr"
     (tmp_path / "addons" / "l10n_fr_account").mkdir(parents=True)
     assert dev.odoo_modules(info) == "account_relance_fr,l10n_fr_account"
+    (tmp_path / "addons" / "payment_demo").mkdir(parents=True)
+    assert dev.odoo_modules(info) == "account_relance_fr,l10n_fr_account,payment_demo"
 
 
 # ------------------------------------------------------- OCA addons

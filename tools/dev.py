@@ -651,12 +651,17 @@ UNINSTALL_CHECKS = textwrap.dedent(
 )
 
 
+# Installed with the addon when the Odoo source has them: Odoo's French
+# accounting (the l10n_fr chart that tests of a French company need) and the
+# demo payment provider (tests of paying online from the statement page).
+EXTRA_MODULES = ("l10n_fr_account", "payment_demo")
+
+
 def odoo_modules(info: OdooInfo) -> str:
-    """Modules of the test and demo databases: the addon, and Odoo's French
-    accounting (``l10n_fr_account``, the l10n_fr chart) when the source has it."""
-    if (info.src / "addons" / "l10n_fr_account").is_dir():
-        return f"{ADDON},l10n_fr_account"
-    return ADDON
+    """Modules of the test and demo databases: the addon, and those of
+    ``EXTRA_MODULES`` the Odoo source has."""
+    extra = [m for m in EXTRA_MODULES if (info.src / "addons" / m).is_dir()]
+    return ",".join([ADDON, *extra])
 
 
 def pick_test_http_port() -> int:

@@ -41,3 +41,9 @@ from . import account_relance_event_litigation
 from . import account_relance_litigation_file
 from . import ir_attachment_litigation
 from . import account_relance_demo
+from . import account_relance_declaration
+from . import account_relance_event_portal
+from . import account_relance_statement
+from . import account_move_portal
+from . import res_partner_portal
+from . import account_relance_event_history_declaration

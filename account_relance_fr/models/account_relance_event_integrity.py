@@ -47,8 +47,13 @@ class AccountRelanceEvent(models.Model):
         entries = self._chain_entries(company)
         expected, previous_hash = 1, SEAL_GENESIS
         seen = {}
-        for sequence, digest, event_id, kind in entries:
-            event = Event.browse(event_id)
+        Declaration = self.env["account.relance.declaration"].sudo()
+        for sequence, digest, record_id, kind in entries:
+            event = (
+                Declaration.browse(record_id)
+                if kind == "declaration"
+                else Event.browse(record_id)
+            )
             if sequence in seen:
                 findings.append(
                     event._integrity_finding(

@@ -53,13 +53,16 @@ class AccountRelanceEvent(models.Model):
         self.flush_model(
             ["company_id", *sorted(SEAL_FIELDS), *sorted(CANCEL_SEAL_FIELDS)]
         )
+        self.env["account.relance.declaration"].flush_model()
         head = self._chain_entries(company, head_only=True)
         return head[0][:2] if head else (0, SEAL_GENESIS)
 
     @api.model
     def _chain_entries(self, company, head_only=False):
-        """Every chain entry of the company, ``(sequence, hash, event id, kind)``
-        in chain order, or only the last one with ``head_only``."""
+        """Every chain entry of the company, ``(sequence, hash, record id, kind)``
+        in chain order, or only the last one with ``head_only``. Kinds:
+        ``sent`` and ``cancel`` (reminders), ``declaration`` (a customer's
+        declaration, ``account.relance.declaration``)."""
         order = (
             SQL("seq DESC, id DESC, kind ASC LIMIT 1")
             if head_only
@@ -76,7 +79,12 @@ class AccountRelanceEvent(models.Model):
                        SELECT cancel_seal_sequence, cancel_seal_hash, id, 'cancel'
                          FROM account_relance_event
                         WHERE company_id = %s AND cancel_seal_sequence IS NOT NULL
+                       UNION ALL
+                       SELECT seal_sequence, seal_hash, id, 'declaration'
+                         FROM account_relance_declaration
+                        WHERE company_id = %s AND seal_sequence IS NOT NULL
                    ) entries ORDER BY %s""",
+                company.id,
                 company.id,
                 company.id,
                 order,
@@ -108,10 +116,7 @@ class AccountRelanceEvent(models.Model):
         if not cancellation:
             vals["seal_date"] = fields.Datetime.now()
         self._sealing().write(vals)
-        self.env.cr.execute(
-            "UPDATE ir_config_parameter SET value = %s WHERE key = %s",
-            [f"{sequence}:{digest}", SEAL_HEAD_PARAM % self.company_id.id],
-        )
+        self._chain_set_head(self.company_id, sequence, digest)
         self._message_log(
             body=self.env._(
                 "Sealed as entry %(sequence)s of the reminder chain, SHA-256 %(hash)s.",
@@ -120,6 +125,14 @@ class AccountRelanceEvent(models.Model):
             )
         )
         return digest
+
+    @api.model
+    def _chain_set_head(self, company, sequence, digest):
+        """Record the new head of the company's chain (lock held)."""
+        self.env.cr.execute(
+            "UPDATE ir_config_parameter SET value = %s WHERE key = %s",
+            [f"{sequence}:{digest}", SEAL_HEAD_PARAM % company.id],
+        )
 
     def _seal_amount(self, value):
         digits = self.company_id.currency_id.decimal_places or 0

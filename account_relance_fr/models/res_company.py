@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import ValidationError
 
 from .. import engine
 
@@ -104,6 +105,21 @@ class ResCompany(models.Model):
         help="Register and city of registration printed before the SIREN, e.g. "
         '"RCS Lyon" (or "RM" for a craftsman).',
     )
+
+    relance_promise_max_days = fields.Integer(
+        "Longest promise to pay (days)",
+        default=15,
+        help="On their statement page, customers may promise to pay an invoice "
+        "within this many days; reminders stop until that date.",
+    )
+
+    @api.constrains("relance_promise_max_days")
+    def _check_relance_promise_max_days(self):
+        for company in self:
+            if not 0 <= company.relance_promise_max_days <= 365:
+                raise ValidationError(
+                    self.env._("The longest promise to pay is 0 to 365 days.")
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

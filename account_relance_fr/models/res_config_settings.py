@@ -45,6 +45,9 @@ class ResConfigSettings(models.TransientModel):
     relance_formal_notice_text = fields.Text(
         related="company_id.relance_formal_notice_text", readonly=False
     )
+    relance_promise_max_days = fields.Integer(
+        related="company_id.relance_promise_max_days", readonly=False
+    )
 
     # Sending hours (see res_company_sending.py)
     relance_send_mon = fields.Boolean(

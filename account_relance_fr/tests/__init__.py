@@ -18,3 +18,4 @@ from . import test_relance_print_http
 from . import test_relance_channels
 from . import test_relance_attacks
 from . import test_relance_french
+from . import test_relance_portal

@@ -19,6 +19,7 @@ REMINDER_MODELS = (
     "account.relance.policy",
     "account.relance.level",
     "account.relance.analysis",
+    "account.relance.declaration",
 )
 
 
