@@ -277,7 +277,7 @@ class AccountRelanceDeclaration(models.Model):
             }
         )
         digest = sha256(text.encode())
-        super(AccountRelanceDeclaration, self.sudo()).write(
+        self.sudo().write(
             {
                 "seal_sequence": sequence,
                 "seal_previous_hash": previous_hash,
