@@ -215,7 +215,7 @@ class TestRelanceFrenchDemo(RelanceCommon):
             self.assertIn("Facture", message.body, message.subject)
             self.assertNotIn("Dear", message.body)
         letters = events.filtered("seal_hash").filtered(
-            lambda event: event.level_id.report_id
+            lambda event: event._relance_letter_attached()
         )
         self.assertTrue(letters)
         letter = letters[0]._relance_sealed_letter()
