@@ -60,15 +60,10 @@ class AccountRelancePenalty(models.AbstractModel):
         """``({move id: result}, {move id: error message})``: the moves of a
         customer whose case the engine refuses get its message, the others
         their result."""
-        results, errors = {}, {}
-        if not moves:
-            return results, errors
-        for group, error in self._compute_by_customer(moves, as_of):
-            if error is None:
-                results.update(group)
-            else:
-                errors.update(dict.fromkeys(group, self._engine_message(error)))
-        return results, errors
+        results, errors = self._compute_for_run(moves, as_of)
+        return results, {
+            move_id: self._engine_message(error) for move_id, error in errors.items()
+        }
 
     @api.model
     def _compute_for_batch(self, moves, as_of):
