@@ -19,7 +19,7 @@ tuples.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from .errors import EngineError
@@ -84,7 +84,13 @@ def _check_choice(value, choices, field: str) -> None:
 def _check_date(value, field: str, optional: bool = False) -> None:
     if value is None and optional:
         return
-    if type(value) is not date or not MIN_DATE <= value <= MAX_DATE:
+    # A datetime is a date subclass and is refused; isinstance, not type(),
+    # so that dates read from the database pass under a frozen clock too.
+    if (
+        not isinstance(value, date)
+        or isinstance(value, datetime)
+        or not MIN_DATE <= value <= MAX_DATE
+    ):
         raise EngineError(
             field,
             "Date invalide ou hors de la plage 1900-01-01 .. 2999-12-31",

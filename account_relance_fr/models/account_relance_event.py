@@ -316,6 +316,12 @@ class AccountRelanceEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        return super().create(self._checked_create_vals(vals_list))
+
+    @api.model
+    def _checked_create_vals(self, vals_list):
+        """``vals_list`` checked and completed (name, prepared date) for new
+        reminders: by :meth:`create` and by the daily run's bulk insert."""
         if not self._is_trusted():
             self.check_access("create")  # no right: AccessError, as before
             # Reminders come from the run (daily, or the preview's Send now):
@@ -327,17 +333,10 @@ class AccountRelanceEvent(models.Model):
                 )
             )
         for vals in vals_list:
-            if vals.get("state", "to_review") not in CREATE_STATES:
-                raise UserError(
-                    self.env._(
-                        "A reminder is created unsent: only sending it marks it sent and seals it."
-                    )
-                )
-        for vals in vals_list:
             # Created unsent and unsealed: only sending marks it sent and seals
             # it; nobody (sudo included) creates what looks like a sent reminder.
             forged = set(vals) & (SEAL_FIELDS | CANCEL_SEAL_FIELDS)
-            if vals.get("state") in ("sent", "cancelled") or forged:
+            if vals.get("state", "to_review") not in CREATE_STATES or forged:
                 raise UserError(
                     self.env._(
                         "A reminder is created unsent: only sending it marks it sent and seals it."
@@ -350,7 +349,7 @@ class AccountRelanceEvent(models.Model):
         unnamed = [vals for vals in vals_list if vals.get("name", "/") == "/"]
         for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
             vals["name"] = name
-        return super().create(vals_list)
+        return vals_list
 
     def write(self, vals):
         # EXTEND 'mail': sent events are immutable, only cancellation is allowed.

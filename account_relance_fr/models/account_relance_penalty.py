@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from collections import defaultdict
-from datetime import date
-from decimal import Decimal
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
@@ -108,19 +108,23 @@ class AccountRelancePenalty(models.AbstractModel):
             company.id: self._segment_writer(company.currency_id)
             for company in companies.values()
         }
+        rounders = {
+            company.id: self._money_rounder(company.currency_id)
+            for company in companies.values()
+        }
+        cases = {}  # the options of a case, parsed once per distinct set
         for (partner_id, company_id), customer_facts in by_customer.items():
             partner, company = partners[partner_id], companies[company_id]
             move_ids = [fact["id"] for fact in customer_facts]
-            invoices = [
-                self._invoice_dict(fact, payments.get(fact["id"], ()), company)
-                for fact in customer_facts
-            ]
+            rounder = rounders[company_id]
             notice = notices.get((partner_id, company_id))
             try:
-                case = engine.parse_case(
-                    self._case_dict(partner, company, invoices, as_of, notice)
+                invoices = tuple(
+                    self._engine_invoice(fact, payments.get(fact["id"], ()), rounder)
+                    for fact in customer_facts
                 )
-                answer = engine.compute_case(case, rates).to_dict()
+                case = self._engine_case(cases, partner, company, as_of, notice)
+                answer = engine.compute_case(replace(case, invoices=invoices), rates)
             except engine.EngineError as error:
                 yield dict.fromkeys(move_ids), error
                 continue
@@ -151,13 +155,16 @@ class AccountRelancePenalty(models.AbstractModel):
         rows = self.env.execute_query_dict(
             SQL(
                 """SELECT id, commercial_partner_id AS partner_id, company_id,
-                          invoice_date, date, invoice_date_due, amount_total_signed
+                          invoice_date, date, invoice_date_due,
+                          amount_total_signed::text AS amount_total_signed
                      FROM account_move WHERE id IN %s ORDER BY id""",
                 tuple(moves.ids),
             )
         )
         order = {move_id: index for index, move_id in enumerate(moves.ids)}
         rows.sort(key=lambda row: order[row["id"]])
+        for row in rows:  # read as text: exact amounts, never through a float
+            row["amount_total_signed"] = Decimal(row["amount_total_signed"])
         return {row["id"]: row for row in rows}
 
     @api.model
@@ -173,7 +180,7 @@ class AccountRelancePenalty(models.AbstractModel):
         self.env["account.move"].flush_model(["move_type"])
         rows = self.env.execute_query(
             SQL(
-                """SELECT line.move_id, counterpart.date, partial.amount,
+                """SELECT line.move_id, counterpart.date, partial.amount::text,
                           counterpart_move.move_type = 'out_refund'
                      FROM account_move_line AS line
                      JOIN account_account AS account ON account.id = line.account_id
@@ -191,7 +198,7 @@ class AccountRelancePenalty(models.AbstractModel):
         )
         by_move = defaultdict(list)
         for move_id, day, amount, is_refund in rows:
-            by_move[move_id].append((day, amount, is_refund))
+            by_move[move_id].append((day, Decimal(amount), is_refund))
         return by_move
 
     @api.model
@@ -232,22 +239,23 @@ class AccountRelancePenalty(models.AbstractModel):
 
     @api.model
     def _results_by_move(self, move_ids, answer, write_segment):
-        """``{move id: result}`` from the engine's ``answer``; each segment
-        explained by ``write_segment`` (see :meth:`_segment_writer`)."""
+        """``{move id: result}`` from the engine's ``answer`` (a ``CaseResult``);
+        each segment explained by ``write_segment`` (see
+        :meth:`_segment_writer`)."""
         results = {}
-        per_invoice = {item["ref"]: item for item in answer["per_invoice"]}
+        per_invoice = {item.ref: item for item in answer.invoices}
         for move_id in move_ids:
             item = per_invoice.get(str(move_id))
             if not item:
                 results[move_id] = self._empty_result()
                 continue
             results[move_id] = {
-                "interest": Decimal(item["interest_total"]),
-                "indemnity": Decimal(item["indemnity_total"]),
-                "detail": "\n".join(map(write_segment, item["segments"])) or False,
-                "segments": item["segments"],
-                "warnings": item.get("warnings", []),
-                "unconfirmed": item.get("unconfirmed_halves", []),
+                "interest": item.interest_total.quantize(CENT, ROUND_HALF_UP),
+                "indemnity": item.indemnity.quantize(CENT, ROUND_HALF_UP),
+                "detail": "\n".join(map(write_segment, item.segments)) or False,
+                "segments": item.segments,
+                "warnings": list(item.warnings),
+                "unconfirmed": list(item.unconfirmed_halves),
             }
         return results
 
@@ -269,30 +277,37 @@ class AccountRelancePenalty(models.AbstractModel):
             "%(interest)s"
         )
 
-        def number(text):
-            grouped = f"{Decimal(text):,.2f}"
+        dates = {}
+
+        def day(value):
+            if value not in dates:
+                dates[value] = value.strftime(date_format)
+            return dates[value]
+
+        def number(value):
+            grouped = f"{value:,.2f}"
             return (
                 grouped.replace(",", "\x00")
                 .replace(".", point)
                 .replace("\x00", thousands)
             )
 
-        def money(text):
+        def money(value):
             return (
-                f"{symbol}\u00a0{number(text)}"
+                f"{symbol}\u00a0{number(value)}"
                 if before
-                else f"{number(text)}\u00a0{symbol}"
+                else f"{number(value)}\u00a0{symbol}"
             )
 
         def write(seg):
-            return (one_day if seg["days"] == 1 else days) % {
-                "start": date.fromisoformat(seg["from"]).strftime(date_format),
-                "end": date.fromisoformat(seg["to"]).strftime(date_format),
-                "days": seg["days"],
-                "half": seg["half"],
-                "base": money(seg["principal"]),
-                "rate": f"{number(seg['rate_pct'])}\u00a0%",
-                "interest": money(seg["interest_rounded"]),
+            return (one_day if seg.days == 1 else days) % {
+                "start": day(seg.date_from),
+                "end": day(seg.date_to),
+                "days": seg.days,
+                "half": seg.half.label,
+                "base": money(seg.principal),
+                "rate": f"{number(seg.rate_pct)}\u00a0%",
+                "interest": money(seg.interest_rounded),
             }
 
         return write
@@ -317,8 +332,10 @@ class AccountRelancePenalty(models.AbstractModel):
         }
 
     @api.model
-    def _case_dict(self, partner, company, invoices, as_of, formal_notice_date=None):
-        return {
+    def _engine_case(self, cases, partner, company, as_of, formal_notice_date):
+        """The engine's case of ``partner`` without invoices; ``cases`` keeps
+        the cases already built, as most customers share their options."""
+        options = {
             **self._case_options(partner, company),
             "payment_imputation": company.relance_payment_imputation,
             "day_count": company.relance_day_count,
@@ -327,41 +344,45 @@ class AccountRelancePenalty(models.AbstractModel):
             "judgment_enforceable_date": None,
             "buyer": partner.relance_public_buyer or "state",
             "justified_recovery_costs_ht": None,
-            "invoices": invoices,
         }
+        key = tuple(sorted(options.items()))
+        if key not in cases:
+            cases[key] = engine.parse_case({**options, "invoices": []})
+        return cases[key]
 
     @api.model
-    def _invoice_dict(self, fact, payments, company):
+    def _engine_invoice(self, fact, payments, rounder):
         """The engine's invoice from :meth:`_invoice_facts` and
-        :meth:`_invoice_payments` rows."""
-        currency = company.currency_id
+        :meth:`_invoice_payments` rows (amounts as ``Decimal``)."""
         invoice_date = fact["invoice_date"] or fact["date"]
         paid, credit_notes = [], []
         for day, amount, is_refund in payments:
             # An advance received before the invoice reduces the debt from its
             # first day: dated on the invoice date, it bears no interest (the
             # engine refuses a payment dated before its invoice).
-            entry_date = max(day, invoice_date).isoformat()
-            money = self._money(amount, currency)
+            entry_date = max(day, invoice_date)
             if is_refund:
-                credit_notes.append({"date": entry_date, "amount_ttc": money})
+                credit_notes.append(engine.CreditNote(entry_date, rounder(amount)))
             else:
-                paid.append({"date": entry_date, "amount": money})
-        return {
-            "ref": str(fact["id"]),
-            "invoice_date": invoice_date.isoformat(),
+                paid.append(engine.Payment(entry_date, rounder(amount)))
+        return engine.Invoice(
+            ref=str(fact["id"]),
+            invoice_date=invoice_date,
             # A due date typed before the invoice date: due on the invoice date.
-            "due_date": max(
-                fact["invoice_date_due"] or invoice_date, invoice_date
-            ).isoformat(),
-            "amount_ttc": self._money(abs(fact["amount_total_signed"]), currency),
-            "payments": paid,
-            "credit_notes": credit_notes,
-        }
+            due_date=max(fact["invoice_date_due"] or invoice_date, invoice_date),
+            amount_ttc=rounder(abs(fact["amount_total_signed"])),
+            payments=tuple(paid),
+            credit_notes=tuple(credit_notes),
+        )
 
     @api.model
-    def _money(self, value, currency):
-        return str(Decimal(str(currency.round(float(value)))).quantize(CENT))
+    def _money_rounder(self, currency):
+        """A function rounding a ``Decimal`` amount as ``currency`` does, kept
+        in ``Decimal`` (with two decimals, as the engine counts cents)."""
+        quantum = Decimal(str(currency.rounding))
+        if quantum.as_tuple().digits == (1,):  # 0.01, 1, 0.001...: quantize
+            return lambda value: value.quantize(quantum, ROUND_HALF_UP).quantize(CENT)
+        return lambda value: Decimal(str(currency.round(float(value)))).quantize(CENT)
 
     # ---------------------------------------------------- PENALTY INVOICE
 

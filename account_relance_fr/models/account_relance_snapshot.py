@@ -3,7 +3,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from odoo import api, models
-from odoo.tools import SQL, float_round
+from odoo.tools import SQL
 
 from ..engine import dunning
 
@@ -34,7 +34,9 @@ class AccountRelanceSnapshot(models.AbstractModel):
         stats = self.env["account.relance.event"]._partner_event_stats(
             company, as_of, partners
         )
-        currency = company.currency_id
+        round_money = self.env["account.relance.penalty"]._money_rounder(
+            company.currency_id
+        )
         snapshots, ladders, indexes = defaultdict(list), {}, {}
         for partner_id, rows in rows_by_partner.items():
             policy = policies.get(partner_id)
@@ -49,7 +51,7 @@ class AccountRelanceSnapshot(models.AbstractModel):
                     rows,
                     indexes[policy],
                     as_of,
-                    currency,
+                    round_money,
                     excluded=partner_id in blocked,
                     stats=stats.get(partner_id, {}),
                 )
@@ -62,7 +64,7 @@ class AccountRelanceSnapshot(models.AbstractModel):
         return self.env.execute_query_dict(
             SQL(
                 """SELECT line.id,
-                          line.amount_residual,
+                          line.amount_residual::text AS amount_residual,
                           line.date_maturity,
                           partner.commercial_partner_id AS partner_id,
                           move.move_type,
@@ -127,17 +129,13 @@ class AccountRelanceSnapshot(models.AbstractModel):
 
     @api.model
     def _snapshot_from_rows(
-        self, partner_id, rows, level_indexes, as_of, currency, excluded, stats
+        self, partner_id, rows, level_indexes, as_of, round_money, excluded, stats
     ):
+        """The engine's snapshot of a customer from its :meth:`_open_rows`;
+        ``round_money`` rounds an amount read as text to the currency."""
         items, credit = [], Decimal(0)
         for row in rows:
-            residual = Decimal(
-                str(
-                    float_round(
-                        row["amount_residual"], precision_rounding=currency.rounding
-                    )
-                )
-            )
+            residual = round_money(Decimal(row["amount_residual"]))
             if residual < 0:
                 credit -= residual
             elif row["move_type"] == "out_invoice":

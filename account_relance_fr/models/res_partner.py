@@ -142,6 +142,30 @@ class ResPartner(models.Model):
             return dedicated[0]
         return self.browse(commercial.address_get(["invoice"])["invoice"])
 
+    def _relance_contacts(self):
+        """``{partner id: contact id}``: :meth:`_relance_contact` of each of
+        these partners, read for all at once (the daily run names thousands
+        of recipients); only partners with contacts are looked at one by one."""
+        commercial = self.commercial_partner_id
+        children = self.search_fetch(
+            [("parent_id", "in", commercial.ids)], ["parent_id", "type"]
+        )
+        dedicated, with_children = {}, set()
+        for child in children:
+            with_children.add(child.parent_id.id)
+            if child.type == "relance":
+                dedicated.setdefault(child.parent_id.id, child.id)
+        contacts = {}
+        for partner in self:
+            parent = partner.commercial_partner_id.id
+            if parent in dedicated:
+                contacts[partner.id] = dedicated[parent]
+            elif parent in with_children or parent != partner.id:
+                contacts[partner.id] = partner._relance_contact().id
+            else:  # no contact at all: the partner receives its reminders
+                contacts[partner.id] = partner.id
+        return contacts
+
     def action_relance_preview(self):
         return {
             "type": "ir.actions.act_window",

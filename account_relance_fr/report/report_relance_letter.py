@@ -1,5 +1,5 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import SUPERUSER_ID, api, models
 from odoo.exceptions import UserError
 
 from .relance_document import LEGAL_BASIS
@@ -197,15 +197,15 @@ class ReportRelanceLetter(models.AbstractModel):
     def _segment(self, seg, lang):
         """One engine segment with typed values, the rate written in ``lang``."""
         return {
-            "from": fields.Date.to_date(seg["from"]),
-            "to": fields.Date.to_date(seg["to"]),
-            "days": seg["days"],
-            "half": seg["half"],
-            "principal": float(seg["principal"]),
+            "from": seg.date_from,
+            "to": seg.date_to,
+            "days": seg.days,
+            "half": seg.half.label,
+            "principal": float(seg.principal),
             "rate": self.env["account.relance.document"]._format_pct(
-                seg["rate_pct"], lang
+                seg.rate_pct, lang
             ),
-            "interest": float(seg["interest_rounded"]),
+            "interest": float(seg.interest_rounded),
         }
 
 

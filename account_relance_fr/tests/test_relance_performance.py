@@ -4,6 +4,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.account_relance_fr.models import account_relance_policy_run
@@ -164,6 +165,55 @@ class TestRelancePerformance(RelanceCommon):
         self.assertFalse(written.advances_level)
         self.assertEqual(written.interest, 1.5)
         self.assertEqual(written.company_id, self.company)
+
+    def test_bulk_insert_creates_reminders_as_create_does(self):
+        """The run inserts its reminders with COPY: the same values, defaults,
+        name and checks as the ORM's create of the same values."""
+        self._invoice(self.customer, 1234.56)
+        as_of = self.DUE + timedelta(days=40)
+        Event = self.env["account.relance.event"]
+        decision = self.env["account.relance.policy"]._preview(
+            self.company, as_of, self.customer
+        )[0]
+
+        def vals():
+            return {
+                **Event._prepare_event_vals(
+                    self.company,
+                    self.customer,
+                    self.env["account.relance.level"].browse(decision.level.key),
+                    decision,
+                    as_of,
+                    with_lines=False,
+                ),
+                "state": "queued",
+            }
+
+        created = Event._trusted().create([vals()])
+        inserted = Event._trusted()._insert_created([vals()])
+        skip = {"id", "name", "create_date", "write_date", "display_name"}
+        stored = [
+            name
+            for name, field in Event._fields.items()
+            if field.store and field.column_type and name not in skip
+        ]
+        self.env.invalidate_all()
+        [inserted_values], [created_values] = (
+            inserted.read(stored),
+            created.read(stored),
+        )
+        self.assertNotEqual(inserted_values.pop("id"), created_values.pop("id"))
+        self.assertEqual(inserted_values, created_values)
+        self.assertRegex(inserted.name, r"\d$")
+        self.assertNotEqual(inserted.name, created.name)
+        self.assertEqual(inserted.create_uid, self.env.user)
+        with self.assertRaises(UserError):
+            Event._insert_created([vals()])  # only the run inserts reminders
+        with self.assertRaises(UserError):
+            Event._trusted()._insert_created([{**vals(), "state": "sent"}])
+        other = self.env["res.company"].create({"name": "Autre société"})
+        with self.assertRaises(UserError):  # a customer level of another company
+            Event._trusted()._insert_created([{**vals(), "company_id": other.id}])
 
     def test_run_queries_per_customer_do_not_grow_with_invoices(self):
         """A whole run makes as many queries for 8 invoices per customer as for

@@ -1,5 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-"""PostgreSQL ``COPY`` of many rows at once (the daily run's reminder lines)."""
+"""PostgreSQL ``COPY`` of many rows at once (the daily run's reminders and
+their lines)."""
 
 import io
 
@@ -37,3 +38,56 @@ def copy_into(cr, table, columns, data):
         cr.copy_expert(query.code, io.StringIO(data))
     finally:
         psycopg2.extensions.set_wait_callback(callback)
+
+
+def next_ids(cr, table, count):
+    """``count`` new ids of ``table`` from its own sequence (one query)."""
+    cr.execute(
+        SQL(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+            "FROM generate_series(1, %s)",
+            table,
+            count,
+        )
+    )
+    return sorted(new_id for (new_id,) in cr.fetchall())
+
+
+def copy_rows(model, rows):
+    """Insert ``rows`` (dicts of column values with the same keys, ids
+    included or not) into the table of ``model`` with one COPY, the log access
+    columns set as the ORM does. Values are column values: ids, numbers,
+    ``Decimal``, dates, booleans, plain text (no translated or JSON field)."""
+    if not rows:
+        return
+    columns = sorted(rows[0])
+    unsupported = [
+        name
+        for name in columns
+        if name != "id"
+        and (model._fields[name].translate or model._fields[name].column_type is None)
+    ]
+    if unsupported:
+        raise ValueError(f"COPY cannot write {model._name} fields {unsupported}")
+    booleans = {
+        name
+        for name in columns
+        if name != "id" and model._fields[name].type == "boolean"
+    }
+    env = model.env
+    now = env.cr.now()
+    log_access = "\t".join(map(copy_text, (env.uid, env.uid, now, now)))
+    data = "".join(
+        "\t".join(
+            ("t" if row[name] else "f") if name in booleans else copy_text(row[name])
+            for name in columns
+        )
+        + f"\t{log_access}\n"
+        for row in rows
+    )
+    copy_into(
+        env.cr,
+        model._table,
+        [*columns, "create_uid", "write_uid", "create_date", "write_date"],
+        data,
+    )

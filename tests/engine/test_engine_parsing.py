@@ -195,6 +195,21 @@ def test_value_objects_check_themselves():
     assert caught.value.field == "invoices[0]"
 
 
+def test_value_objects_take_any_date_but_a_datetime():
+    """Typed values built by the Odoo bridge take the database's dates, also
+    when a test clock replaces ``date`` by a subclass; a datetime is refused."""
+
+    class FrozenDate(date):
+        pass
+
+    payment = Payment(FrozenDate(2025, 1, 1), Decimal(1))
+    assert payment.date == date(2025, 1, 1)
+    with pytest.raises(EngineError):
+        Invoice("A", datetime(2025, 1, 1), date(2025, 1, 1), Decimal(1))
+    with pytest.raises(EngineError):
+        Invoice("A", date(1899, 12, 31), date(2025, 1, 1), Decimal(1))
+
+
 def test_lists_become_tuples():
     invoice = Invoice(
         "A",
