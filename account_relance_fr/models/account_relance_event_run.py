@@ -2,6 +2,7 @@
 """The reminders the daily run creates: decided by the engine, created in
 batches (lines copied in bulk), then routed to the dispatcher or to review."""
 
+from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
@@ -426,7 +427,9 @@ class AccountRelanceEvent(models.Model):
         self.invalidate_recordset(["line_ids"])
 
     def _ids_of(self, field_name):
-        """The id held by the many2one ``field_name`` of each of these records."""
+        """The id held by the many2one ``field_name`` of each of these records
+        (that field alone read, not the whole records)."""
+        self.fetch([field_name])
         return [record[field_name].id for record in self]
 
     @api.model
@@ -456,9 +459,41 @@ class AccountRelanceEvent(models.Model):
             ],
         )
         events = self.browse(ids)
-        events._check_company()
+        if not self._companies_consistent(vals_list):
+            events._check_company()  # raises the ORM's own error
         events._validate_fields(columns)
         return events
+
+    @api.model
+    def _companies_consistent(self, vals_list):
+        """What the ORM's ``_check_company`` checks, one query per field and
+        company instead of one check per record: the records the values link
+        belong to the reminder's company, or to none."""
+        fields_to_check = [
+            field
+            for field in self._fields.values()
+            if field.relational and field.check_company
+        ]
+        if any(field.company_dependent for field in fields_to_check):
+            return False  # not the run's case: let the ORM check them
+        by_company = defaultdict(list)
+        for vals in vals_list:
+            by_company[vals.get("company_id")].append(vals)
+        for company_id, group in by_company.items():
+            company = self.env["res.company"].browse(company_id)
+            for field in fields_to_check:
+                ids = list({vals[field.name] for vals in group if vals.get(field.name)})
+                if not ids:
+                    continue
+                comodel = (
+                    self.env[field.comodel_name].sudo().with_context(active_test=False)
+                )
+                domain = comodel._check_company_domain(company)
+                if domain and comodel.search_count([("id", "in", ids), *domain]) < len(
+                    ids
+                ):
+                    return False
+        return True
 
     def _route(self, invoices_problems=None, rate_problems=None):
         """New reminders (created queued) that a person must look at go to

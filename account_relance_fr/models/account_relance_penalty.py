@@ -11,6 +11,13 @@ from .. import engine
 from ..tools.french import elide
 
 DEBTOR_TO_CASE = {"company": "B2B", "consumer": "B2C", "public": "B2G"}
+# What a case reads of its debtor (see _case_options and _engine_case).
+CASE_FIELDS = [
+    "relance_debtor_type",
+    "relance_rate_mode",
+    "relance_contractual_rate_pct",
+    "relance_public_buyer",
+]
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 
@@ -101,7 +108,7 @@ class AccountRelancePenalty(models.AbstractModel):
         by_customer = defaultdict(list)
         for fact in facts.values():
             by_customer[(fact["partner_id"], fact["company_id"])].append(fact)
-        partners = self._records_by_id("res.partner", by_customer, 0)
+        partners = self._records_by_id("res.partner", by_customer, 0, CASE_FIELDS)
         companies = self._records_by_id("res.company", by_customer, 1)
         notices = self._formal_notice_dates(list(partners), list(companies))
         writers = {
@@ -131,9 +138,12 @@ class AccountRelancePenalty(models.AbstractModel):
             yield self._results_by_move(move_ids, answer, writers[company_id]), None
 
     @api.model
-    def _records_by_id(self, model, keys, position):
-        """{id: record} of the ids at ``position`` in ``keys``, read together."""
+    def _records_by_id(self, model, keys, position, field_names=None):
+        """{id: record} of the ids at ``position`` in ``keys``, read together
+        (only ``field_names`` when given: a partner has a hundred columns)."""
         records = self.env[model].browse(dict.fromkeys(key[position] for key in keys))
+        if field_names:
+            records.fetch(field_names)
         return {record.id: record for record in records}
 
     @api.model
@@ -380,7 +390,9 @@ class AccountRelancePenalty(models.AbstractModel):
         """A function rounding a ``Decimal`` amount as ``currency`` does, kept
         in ``Decimal`` (with two decimals, as the engine counts cents)."""
         quantum = Decimal(str(currency.rounding))
-        if quantum.as_tuple().digits == (1,):  # 0.01, 1, 0.001...: quantize
+        if quantum == CENT:
+            return lambda value: value.quantize(CENT, ROUND_HALF_UP)
+        if quantum.as_tuple().digits == (1,):  # 1, 0.001...: quantize
             return lambda value: value.quantize(quantum, ROUND_HALF_UP).quantize(CENT)
         return lambda value: Decimal(str(currency.round(float(value)))).quantize(CENT)
 

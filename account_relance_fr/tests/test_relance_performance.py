@@ -214,6 +214,11 @@ class TestRelancePerformance(RelanceCommon):
         other = self.env["res.company"].create({"name": "Autre société"})
         with self.assertRaises(UserError):  # a customer level of another company
             Event._trusted()._insert_created([{**vals(), "company_id": other.id}])
+        foreign = self.env["account.relance.policy"].create(
+            {"name": "Politique d'une autre société", "company_id": other.id}
+        )
+        with self.assertRaises(UserError):  # a policy of another company
+            Event._trusted()._insert_created([{**vals(), "policy_id": foreign.id}])
 
     def test_run_queries_per_customer_do_not_grow_with_invoices(self):
         """A whole run makes as many queries for 8 invoices per customer as for

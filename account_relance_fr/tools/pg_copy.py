@@ -53,6 +53,28 @@ def next_ids(cr, table, count):
     return sorted(new_id for (new_id,) in cr.fetchall())
 
 
+def _copy_boolean(value):
+    return "t" if value else "f"
+
+
+def _copy_number(value):
+    """Ids, integers, ``Decimal`` and dates: their text needs no escaping."""
+    return "\\N" if value is False or value is None else str(value)
+
+
+def _column_writer(model, name):
+    """The function writing a value of column ``name`` in COPY text format
+    (chosen once per column: a batch writes a hundred thousand values)."""
+    if name == "id":
+        return _copy_number
+    kind = model._fields[name].type
+    if kind == "boolean":
+        return _copy_boolean
+    if kind in ("many2one", "integer", "float", "monetary", "date"):
+        return _copy_number
+    return copy_text
+
+
 def copy_rows(model, rows):
     """Insert ``rows`` (dicts of column values with the same keys, ids
     included or not) into the table of ``model`` with one COPY, the log access
@@ -69,18 +91,13 @@ def copy_rows(model, rows):
     ]
     if unsupported:
         raise ValueError(f"COPY cannot write {model._name} fields {unsupported}")
-    booleans = {
-        name
-        for name in columns
-        if name != "id" and model._fields[name].type == "boolean"
-    }
+    writers = [_column_writer(model, name) for name in columns]
     env = model.env
     now = env.cr.now()
     log_access = "\t".join(map(copy_text, (env.uid, env.uid, now, now)))
     data = "".join(
         "\t".join(
-            ("t" if row[name] else "f") if name in booleans else copy_text(row[name])
-            for name in columns
+            [write(row[name]) for name, write in zip(columns, writers, strict=True)]
         )
         + f"\t{log_access}\n"
         for row in rows
