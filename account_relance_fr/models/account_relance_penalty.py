@@ -73,12 +73,14 @@ class AccountRelancePenalty(models.AbstractModel):
         }
 
     @api.model
-    def _compute_for_batch(self, moves, as_of):
+    def _compute_for_batch(self, moves, as_of, facts=None):
         """Results of ``moves`` for the daily run's cache, with one rate table and
         one query for the formal notices; a customer whose case the engine
-        refuses is left out, so that its own reminder reports the error."""
+        refuses is left out, so that its own reminder reports the error.
+        ``facts``: the invoices as :meth:`_invoice_facts` reads them, when the
+        run read them already."""
         results = {}
-        for group, error in self._compute_by_customer(moves, as_of):
+        for group, error in self._compute_by_customer(moves, as_of, facts):
             if error is None:
                 results.update(group)
         return results
@@ -99,11 +101,13 @@ class AccountRelancePenalty(models.AbstractModel):
         return results, errors
 
     @api.model
-    def _compute_by_customer(self, moves, as_of):
+    def _compute_by_customer(self, moves, as_of, facts=None):
         """Yield ({move id: result}, None) per customer and company, or
-        ({move id: None}, error) when the engine refuses the customer's case."""
+        ({move id: None}, error) when the engine refuses the customer's case
+        (``facts``: see :meth:`_compute_for_batch`)."""
         rates = self.env["account.relance.rate"]._engine_rate_provider()
-        facts = self._invoice_facts(moves)
+        if facts is None:
+            facts = self._invoice_facts(moves)
         payments = self._invoice_payments(moves)
         by_customer = defaultdict(list)
         for fact in facts.values():

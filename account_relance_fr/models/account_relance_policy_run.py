@@ -76,13 +76,14 @@ class AccountRelancePolicy(models.Model):
         done = 0
         for start in range(0, len(customer_ids), PREVIEW_CHUNK):
             chunk = customer_ids[start : start + PREVIEW_CHUNK]
+            facts = {}  # the chunk's lines and invoices, as the engine saw them
             decisions = self.with_company(company)._preview(
-                company, as_of, self.env["res.partner"].browse(chunk)
+                company, as_of, self.env["res.partner"].browse(chunk), facts
             )
             to_create = [d for d in decisions if d.action == "create"]
             for batch_start in range(0, len(to_create), RUN_BATCH_SIZE):
                 batch = to_create[batch_start : batch_start + RUN_BATCH_SIZE]
-                events |= self._run_batch(company, batch, as_of)
+                events |= self._run_batch(company, batch, as_of, facts)
                 done += len(batch)
                 # Remaining: this chunk's reminders, then the customers after it.
                 remaining = len(to_create) - batch_start - len(batch)
@@ -91,18 +92,26 @@ class AccountRelancePolicy(models.Model):
         return events
 
     @api.model
-    def _run_batch(self, company, decisions, as_of):
+    def _run_batch(self, company, decisions, as_of, facts=None):
         """Create the reminders of one batch of customers.
 
-        The batch's invoices are read and their penalties computed at once, and
-        its reminders created with one ``create``. If that fails, the batch is
-        created again customer by customer so that one customer's failure is
-        recorded (state ``failed``) without stopping the others."""
+        The batch's penalties are computed at once, and its reminders created
+        with one insert. If that fails, the batch is created again customer by
+        customer so that one customer's failure is recorded (state ``failed``)
+        without stopping the others.
+
+        :param facts: the lines and invoices read with the decisions (see
+            ``account.relance.snapshot._snapshots``); read here when not given
+        """
         Event = self.env["account.relance.event"].with_company(company)
-        line_facts = Event._line_facts(
-            [key for decision in decisions for key in decision.covered_items]
+        keys = [key for decision in decisions for key in decision.covered_items]
+        if facts:
+            line_facts = {key: facts["lines"][key] for key in keys}
+        else:
+            line_facts = Event._line_facts(keys)
+        penalties = self._batch_penalties(
+            company, line_facts, as_of, facts and facts["moves"]
         )
-        penalties = self._batch_penalties(company, line_facts, as_of)
         ready = [
             decision
             for decision in decisions
@@ -128,17 +137,23 @@ class AccountRelancePolicy(models.Model):
         return events
 
     @api.model
-    def _batch_penalties(self, company, line_facts, as_of):
+    def _batch_penalties(self, company, line_facts, as_of, move_facts=None):
         """{move id: penalties} for the invoices of the batch's covered lines
         (``line_facts``, see ``_line_facts``); the customers whose case the
-        engine refuses are left out."""
-        moves = self.env["account.move"].browse(
-            dict.fromkeys(fact["move_id"] for fact in line_facts.values())
+        engine refuses are left out. ``move_facts``: the invoices as read with
+        the decisions, when they were."""
+        move_ids = list(dict.fromkeys(fact["move_id"] for fact in line_facts.values()))
+        invoice_facts = (
+            {move_id: move_facts[move_id] for move_id in move_ids}
+            if move_facts
+            else None
         )
         return (
             self.env["account.relance.penalty"]
             .with_company(company)
-            ._compute_for_batch(moves, as_of)
+            ._compute_for_batch(
+                self.env["account.move"].browse(move_ids), as_of, invoice_facts
+            )
         )
 
     @api.model
@@ -163,10 +178,11 @@ class AccountRelancePolicy(models.Model):
                 return Event._create_failed(company, decision, as_of, error)
 
     @api.model
-    def _preview(self, company, as_of, partners=None):
-        """Decisions of the engine for every customer of ``company`` at ``as_of``."""
+    def _preview(self, company, as_of, partners=None, facts=None):
+        """Decisions of the engine for every customer of ``company`` at ``as_of``
+        (``facts``: see ``account.relance.snapshot._snapshots``)."""
         snapshots, ladders = self.env["account.relance.snapshot"]._snapshots(
-            company, as_of, partners
+            company, as_of, partners, facts
         )
         decisions = []
         for policy, customers in snapshots.items():

@@ -17,15 +17,22 @@ class AccountRelanceSnapshot(models.AbstractModel):
     _description = "Reminder run data (engine bridge)"
 
     @api.model
-    def _snapshots(self, company, as_of, partners=None):
+    def _snapshots(self, company, as_of, partners=None, facts=None):
         """Gather, for the engine, the open receivables of ``company`` grouped by
         policy and commercial partner. Amounts are in company currency.
 
         Set-based: one query for the open lines, one read per partner field and
-        per policy, whatever the number of invoices."""
+        per policy, whatever the number of invoices.
+
+        :param facts: a dict filled, when given, with what the reminders of
+            these decisions record of the lines and invoices read here:
+            ``{"lines": {line id: see _line_facts}, "moves": {move id: see
+            account.relance.penalty._invoice_facts}}``"""
         rows_by_partner = defaultdict(list)
         for row in self._open_rows(company, partners):
             rows_by_partner[row["partner_id"]].append(row)
+        if facts is not None:
+            self._keep_facts(rows_by_partner, company, facts)
         customers = (
             self.env["res.partner"].sudo().with_company(company).browse(rows_by_partner)
         )
@@ -64,11 +71,18 @@ class AccountRelanceSnapshot(models.AbstractModel):
         return self.env.execute_query_dict(
             SQL(
                 """SELECT line.id,
+                          line.move_id,
                           line.amount_residual::text AS amount_residual,
+                          line.balance::text AS balance,
                           line.date_maturity,
                           partner.commercial_partner_id AS partner_id,
                           move.move_type,
+                          move.invoice_date,
+                          move.date,
                           move.invoice_date_due,
+                          move.amount_total_signed::text AS amount_total_signed,
+                          move.commercial_partner_id AS move_partner_id,
+                          move.currency_id,
                           move.relance_level_id,
                           move.relance_level_sent,
                           move.relance_exclusion,
@@ -78,6 +92,36 @@ class AccountRelanceSnapshot(models.AbstractModel):
                 self._open_lines_from(company, partners),
             )
         )
+
+    @api.model
+    def _keep_facts(self, rows_by_partner, company, facts):
+        """Fill ``facts`` (see :meth:`_snapshots`) from the open rows: the run
+        then creates the reminders of these decisions without reading their
+        lines and invoices again, exactly as the decisions saw them."""
+        lines, moves = facts.setdefault("lines", {}), facts.setdefault("moves", {})
+        for rows in rows_by_partner.values():
+            for row in rows:
+                lines[row["id"]] = {
+                    "id": row["id"],
+                    "move_id": row["move_id"],
+                    "date_maturity": row["date_maturity"],
+                    "balance": Decimal(row["balance"]),
+                    "amount_residual": Decimal(row["amount_residual"]),
+                    "invoice_date": row["invoice_date"],
+                    "invoice_date_due": row["invoice_date_due"],
+                    "relance_level_id": row["relance_level_id"],
+                    "relance_level_sent": row["relance_level_sent"],
+                    "currency_id": row["currency_id"],
+                }
+                moves[row["move_id"]] = {
+                    "id": row["move_id"],
+                    "partner_id": row["move_partner_id"],
+                    "company_id": company.id,
+                    "invoice_date": row["invoice_date"],
+                    "date": row["date"],
+                    "invoice_date_due": row["invoice_date_due"],
+                    "amount_total_signed": Decimal(row["amount_total_signed"]),
+                }
 
     @api.model
     def _open_customer_ids(self, company, partners=None):
