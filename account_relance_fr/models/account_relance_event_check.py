@@ -155,12 +155,9 @@ class AccountRelanceEvent(models.Model):
                 company=self.company_id.name,
                 customer=self.partner_id.display_name,
             )
+        currency_id = self.currency_id.id
         foreign = next(
-            (
-                fact["move_id"]
-                for fact in facts
-                if fact["currency_id"] != self.currency_id.id
-            ),
+            (fact["move_id"] for fact in facts if fact["currency_id"] != currency_id),
             None,
         )
         if not foreign:

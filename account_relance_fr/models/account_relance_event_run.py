@@ -222,6 +222,7 @@ class AccountRelanceEvent(models.Model):
         """Earlier failed reminders of these customers are replaced by these:
         they stay in the history, cancelled with the reason (never sealed, as
         they were never sent)."""
+        self.fetch(["company_id", "partner_id"])
         failed = self.search(
             [
                 ("company_id", "in", self.company_id.ids),
@@ -230,6 +231,8 @@ class AccountRelanceEvent(models.Model):
                 ("id", "not in", self.ids),
             ]
         )
+        if not failed:
+            return
         replacement = {(event.company_id, event.partner_id): event for event in self}
         for event in failed:
             new = replacement[(event.company_id, event.partner_id)]

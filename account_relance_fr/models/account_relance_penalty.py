@@ -348,7 +348,17 @@ class AccountRelancePenalty(models.AbstractModel):
     @api.model
     def _engine_case(self, cases, partner, company, as_of, formal_notice_date):
         """The engine's case of ``partner`` without invoices; ``cases`` keeps
-        the cases already built, as most customers share their options."""
+        the cases already built, as most customers share their options (a case
+        depends on the company, the date, the notice and the debtor's fields
+        in ``CASE_FIELDS``)."""
+        key = (
+            company.id,
+            as_of,
+            formal_notice_date,
+            *(partner[name] for name in CASE_FIELDS),
+        )
+        if key in cases:
+            return cases[key]
         options = {
             **self._case_options(partner, company),
             "payment_imputation": company.relance_payment_imputation,
@@ -359,9 +369,7 @@ class AccountRelancePenalty(models.AbstractModel):
             "buyer": partner.relance_public_buyer or "state",
             "justified_recovery_costs_ht": None,
         }
-        key = tuple(sorted(options.items()))
-        if key not in cases:
-            cases[key] = engine.parse_case({**options, "invoices": []})
+        cases[key] = engine.parse_case({**options, "invoices": []})
         return cases[key]
 
     @api.model

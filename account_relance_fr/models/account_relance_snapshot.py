@@ -167,6 +167,7 @@ class AccountRelanceSnapshot(models.AbstractModel):
     def _policies_of(self, partners, company):
         """{commercial partner id: policy} in ``company`` (own policy or default)."""
         default = self.env["account.relance.policy"]._default_for_company(company)
+        partners.fetch(["relance_policy_id", "relance_blocked"])
         return {
             partner.id: partner.relance_policy_id or default for partner in partners
         }

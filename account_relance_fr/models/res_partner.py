@@ -146,6 +146,7 @@ class ResPartner(models.Model):
         """``{partner id: contact id}``: :meth:`_relance_contact` of each of
         these partners, read for all at once (the daily run names thousands
         of recipients); only partners with contacts are looked at one by one."""
+        self.fetch(["commercial_partner_id"])
         commercial = self.commercial_partner_id
         children = self.search_fetch(
             [("parent_id", "in", commercial.ids)], ["parent_id", "type"]
