@@ -3,7 +3,7 @@
     "name": "French Dunning (Relance de factures impayées)",
     "summary": "French collection process for unpaid customer invoices: reminders, "
     "mise en demeure, statutory late-payment penalties and 40 € indemnity",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/account-relance-fr/account_relance_fr",
     "author": "account_relance_fr contributors",

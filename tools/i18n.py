@@ -7,7 +7,9 @@
                                            installed, and merge it into fr.po
     python3 tools/i18n.py check            fail unless fr.po translates every
                                            message of the .pot, without fuzzy
-                                           entries, formatted as export writes it
+                                           entries, formatted as export writes it,
+                                           with French typography (a space before
+                                           ":" ";" "!" "?", none before "." ",")
 
 ``export`` runs Odoo's own exporter (``odoo --i18n-export``) with the Odoo
 interpreter and configuration the test command prepared (``.venv-odoo``,
@@ -61,6 +63,79 @@ def pretty(catalog: polib.POFile) -> str:
     return str(catalog)
 
 
+# French typography (what a French reader notices first): a space (normal,
+# no-break U+00A0 or narrow no-break U+202F) before ":" ";" "!" "?", none
+# before "." or ",". Checked on the text of each msgstr, without what is not
+# text: HTML tags and entities, QWeb/Jinja expressions, URLs, times (10:15),
+# digits after a point or a comma (1.5, 2,5).
+_NOT_TEXT = re.compile(
+    r"<[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|\w+);|\{\{.*?\}\}|https?://\S+|\d:\d",
+    re.DOTALL,
+)
+_NO_SPACE_BEFORE_HIGH = re.compile(r"(?:^|(?<=[^\s\u00a0\u202f]))[:;!?]")
+_SPACE_BEFORE_LOW = re.compile(r"[ \u00a0\u202f][.,](?!\.\.|\d)")
+
+
+def typography_errors(text: str) -> list[str]:
+    """The French typography errors of ``text`` (a msgstr), each shown in
+    its context: ``['…(100 jours, 2026-S2):…']``."""
+    # What is not text stands for a word ("Bonjour <t t-out="name"/>," reads
+    # "Bonjour ·,"), never for a space.
+    plain = _NOT_TEXT.sub("·", text)
+    found = []
+    for pattern, rule in (
+        (_NO_SPACE_BEFORE_HIGH, "no space before"),
+        (_SPACE_BEFORE_LOW, "space before"),
+    ):
+        for match in pattern.finditer(plain):
+            start = max(match.start() - 25, 0)
+            context = plain[start : match.end() + 10].replace("\n", " ")
+            found.append(f"{rule} {match.group().strip()!r}: …{context}…")
+    return found
+
+
+# Punctuation that no translation can reach: text of a template with no
+# letter, stuck to what a QWeb directive prints ("<t t-out="half"/>):").
+_STUCK_PUNCTUATION = re.compile(r"[)\]»]*[:;!?]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def template_typography(root: Path = ROOT / "account_relance_fr") -> list[str]:
+    """Where a template of the addon prints ":" ";" "!" "?" right after a
+    QWeb output in every language, so that French lacks its space: such
+    punctuation belongs in a translated text (a Python message, or a term
+    of the template)."""
+    from lxml import etree
+
+    found = []
+    for path in sorted(root.rglob("*.xml")):
+        for element in etree.parse(str(path)).iter():
+            if not isinstance(element.tag, str):
+                continue
+            for text in (element.text, element.tail):
+                if text and _STUCK_PUNCTUATION.match(text) and not _LETTER.search(text):
+                    found.append(
+                        f"typography in {path.relative_to(ROOT)}:{element.sourceline}:"
+                        f" {text.strip()!r} printed right after a QWeb output (no"
+                        " space before it in French): put it in a translated text"
+                    )
+    return found
+
+
+def typography(catalog: polib.POFile) -> list[str]:
+    """French typography errors of the translations of ``catalog``."""
+    found = []
+    for entry in catalog:
+        if entry.obsolete or not entry.msgstr:
+            continue
+        label = re.sub(r"\s+", " ", entry.msgid)[:60]
+        found += [
+            f"typography in fr.po ({label!r}): {error}"
+            for error in typography_errors(entry.msgstr)
+        ]
+    return found
+
+
 def problems() -> list[str]:
     """What fr.po lacks: untranslated, fuzzy or missing messages of the .pot,
     and a formatting other than :func:`pretty`'s."""
@@ -77,6 +152,7 @@ def problems() -> list[str]:
             found.append(f"fuzzy in fr.po: {label!r}")
         elif not entry.msgstr:
             found.append(f"untranslated in fr.po: {label!r}")
+    found += typography(french) + template_typography()
     for path, catalog in ((POT, template), (FR, french)):
         if path.read_text(encoding="utf-8") != pretty(catalog):
             found.append(f"{path.name} is not formatted as tools/i18n.py writes it")

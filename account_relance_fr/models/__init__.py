@@ -39,6 +39,7 @@ from . import account_relance_analysis_litigation
 from . import res_partner_litigation
 from . import account_relance_event_litigation
 from . import account_relance_litigation_file
+from . import account_relance_litigation_claim
 from . import ir_attachment_litigation
 from . import account_relance_demo
 from . import account_relance_declaration

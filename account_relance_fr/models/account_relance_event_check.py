@@ -91,17 +91,18 @@ class AccountRelanceEvent(models.Model):
     def _missing_rate_reason(self, error):
         """The reason of a reminder waiting for the rate ``error`` names."""
         return self.env._(
-            "Waiting for the %(rate)s of %(half)s: enter it in Configuration > "
+            "Waiting for the %(rate)s of the %(half)s: enter it in Configuration > "
             "Legal rates, then send this reminder.",
             rate=self.env["account.relance.rate"]._missing_rate_text(error),
-            half=error.label,
+            half=self.env["account.relance.document"]._format_half(error.label),
         )
 
     def _unconfirmed_rate_reason(self, halves):
+        Document = self.env["account.relance.document"]
         return self.env._(
-            "Uses an unconfirmed rate of %(halves)s: confirm it in Configuration > "
-            "Legal rates, then send this reminder.",
-            halves=", ".join(halves),
+            "Uses an unconfirmed rate of the %(halves)s: confirm it in "
+            "Configuration > Legal rates, then send this reminder.",
+            halves=", ".join(Document._format_half(half) for half in halves),
         )
 
     def _invoices_problems(self):

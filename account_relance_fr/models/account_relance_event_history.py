@@ -76,6 +76,10 @@ class AccountRelanceEvent(models.Model):
                 sections.append(
                     {
                         "kind": kind,
+                        # "Customer: Durand SARL" / "Client : Durand SARL"
+                        "heading": self.env._(
+                            "%(kind)s: %(title)s", kind=kind, title=title
+                        ),
                         "title": title,
                         "subtitle": subtitle or "",
                         "company": company,

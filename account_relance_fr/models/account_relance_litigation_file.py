@@ -14,10 +14,7 @@ from email.utils import format_datetime
 
 from odoo import api, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date
-from odoo.tools import format_datetime as odoo_format_datetime
 
-from ..report.account_relance_history_xlsx import _cell
 from ..tools.seal_payload import sha256
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -153,9 +150,7 @@ class AccountRelanceLitigationFile(models.AbstractModel):
                     self.env._(
                         "Email of reminder %(name)s as sent on %(date)s, Message-ID %(ref)s",
                         name=event.name,
-                        date=odoo_format_datetime(self.env, event.email_sent_date)
-                        if event.email_sent_date
-                        else "-",
+                        date=self._long_datetime(event.email_sent_date),
                         ref=event.email_message_ref or "-",
                     ),
                     extension="eml",
@@ -199,21 +194,21 @@ class AccountRelanceLitigationFile(models.AbstractModel):
             return self.env._(
                 "Mise en demeure %(name)s of %(date)s, registered letter %(number)s",
                 name=event.name,
-                date=format_date(self.env, event.date),
+                date=self._long_date(event.date),
                 number=event.registered_number or "-",
             )
         if event.channel_registered:
             return self.env._(
                 "Letter of reminder %(name)s of %(date)s (%(level)s), registered letter %(number)s",
                 name=event.name,
-                date=format_date(self.env, event.date),
+                date=self._long_date(event.date),
                 level=event.level_id.name,
                 number=event.registered_number or "-",
             )
         return self.env._(
             "Letter of reminder %(name)s of %(date)s (%(level)s)",
             name=event.name,
-            date=format_date(self.env, event.date),
+            date=self._long_date(event.date),
             level=event.level_id.name,
         )
 
@@ -291,211 +286,3 @@ class AccountRelanceLitigationFile(models.AbstractModel):
                 filename=attachment.name,
             )
         return email.as_bytes()
-
-    # ------------------------------------------------------------ the claim
-
-    @api.model
-    def _claim_values(self, partner, claim, day):
-        """What the request and the spreadsheet print: both parties, the
-        court, every invoice with the engine's interest to ``day`` per period
-        and rate, the indemnities, the credits netted and the total."""
-        company = self.env.company
-        Document = self.env["account.relance.document"]
-        invoices = claim["invoices"]
-        penalties = self.env["account.relance.penalty"]._compute_for_moves(
-            invoices, day
-        )
-        writer = self.env["report.account_relance_fr.report_relance_letter"]
-        currency = company.currency_id
-        rows = []
-        for move in invoices:
-            result = penalties[move.id]
-            principal = move.amount_residual_signed
-            rows.append(
-                {
-                    "move": move,
-                    "invoice_date": move.invoice_date,
-                    "due_date": move.invoice_date_due,
-                    "days_late": max((day - move.invoice_date_due).days, 0)
-                    if move.invoice_date_due
-                    else 0,
-                    "amount_total": move.amount_total_signed,
-                    "settled": currency.round(move.amount_total_signed - principal),
-                    "principal": principal,
-                    "interest": float(result["interest"]),
-                    "indemnity": float(result["indemnity"]),
-                    "segments": [
-                        writer._segment(seg, self.env.lang)
-                        for seg in result["segments"]
-                    ],
-                    "payments": self._settlements(move),
-                    "reminders": self.env["account.relance.event"]
-                    .sudo()
-                    .search(
-                        [
-                            ("line_ids.move_id", "=", move.id),
-                            ("state", "=", "sent"),
-                        ],
-                        order="date, id",
-                    ),
-                }
-            )
-        interest = currency.round(sum(row["interest"] for row in rows))
-        indemnity = currency.round(sum(row["indemnity"] for row in rows))
-        net = claim["net_total"]
-        total = currency.round(net + interest + indemnity)
-        debtor_type = Document._debtor_type(partner)
-        creditor = Document._identity(company.partner_id, company)
-        debtor = Document._identity(partner)
-        if debtor_type == "public":
-            court = "public"
-        elif debtor_type == "company" and partner.is_company:
-            court = "commerce"
-        else:
-            court = "judiciaire"
-        return {
-            "day": day,
-            "company": company,
-            "partner": partner,
-            "currency": currency,
-            "creditor": creditor,
-            "debtor": debtor,
-            "debtor_type": debtor_type,
-            "court": court,
-            "rows": rows,
-            "credits": [
-                {
-                    "date": line.date,
-                    "name": line.move_id.name,
-                    "label": line.name or line.move_id.ref or "",
-                    "kind": "credit_note"
-                    if line.move_id.move_type == "out_refund"
-                    else "payment",
-                    "amount": -line.amount_residual,
-                }
-                for line in claim["credits"]
-            ],
-            "notices": claim["notices"],
-            "open_total": claim["open_total"],
-            "credit_total": claim["credit_total"],
-            "net_total": net,
-            "interest_total": interest,
-            "indemnity_total": indemnity,
-            "total": total,
-            # Small claims (CPCE L125-1, R125-1): principal and interest.
-            "small_claim": currency.compare_amounts(net + interest, 5000) <= 0,
-            "signatory": self.env.user,
-        }
-
-    @api.model
-    def _settlements(self, move):
-        """``[(date, reference, amount, is credit note)]`` matched with the
-        receivable lines of ``move`` (payments and credit notes netted)."""
-        settlements = []
-        for partial in move.line_ids.matched_credit_ids.sorted("id"):
-            counterpart = partial.credit_move_id
-            settlements.append(
-                (
-                    counterpart.date,
-                    counterpart.move_id.name,
-                    partial.amount,
-                    counterpart.move_id.move_type == "out_refund",
-                )
-            )
-        return settlements
-
-    @api.model
-    def _claims_workbook(self, values):
-        """``creances.xlsx``: one row per invoice claimed (number, dates,
-        amounts, interest, indemnity, reminders), then the credits netted."""
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = self.env._("Claims")
-        sheet.append(
-            [
-                self.env._("Invoice"),
-                self.env._("Invoice date"),
-                self.env._("Due date"),
-                self.env._("Days late"),
-                self.env._("Amount incl. VAT"),
-                self.env._("Paid or credited"),
-                self.env._("Principal due"),
-                self.env._("Interest"),
-                self.env._("Indemnity"),
-                self.env._("Total"),
-                self.env._("Reminders"),
-            ]
-        )
-        for row in values["rows"]:
-            reminders = ", ".join(
-                f"{event.name} ({event.date.isoformat()}, {event.level_id.name})"
-                for event in row["reminders"]
-            )
-            cells = [
-                row["move"].name,
-                row["invoice_date"] or None,
-                row["due_date"] or None,
-                row["days_late"],
-                row["amount_total"],
-                row["settled"],
-                row["principal"],
-                row["interest"],
-                row["indemnity"],
-                values["currency"].round(
-                    row["principal"] + row["interest"] + row["indemnity"]
-                ),
-                reminders,
-            ]
-            sheet.append([_cell(value) for value in cells])
-        sheet.append([])
-        for label, amount in (
-            (self.env._("Invoices due"), values["open_total"]),
-            (self.env._("Credit notes and payments netted"), -values["credit_total"]),
-            (self.env._("Principal claimed"), values["net_total"]),
-            (self.env._("Late interest"), values["interest_total"]),
-            (self.env._("Recovery indemnities"), values["indemnity_total"]),
-            (self.env._("Total claimed"), values["total"]),
-        ):
-            sheet.append([_cell(label), None, None, None, None, None, amount])
-        credits = workbook.create_sheet(self.env._("Credits"))
-        credits.append(
-            [
-                self.env._("Date"),
-                self.env._("Entry"),
-                self.env._("Label"),
-                self.env._("Kind"),
-                self.env._("Amount"),
-            ]
-        )
-        kinds = {
-            "credit_note": self.env._("Credit note"),
-            "payment": self.env._("Payment"),
-        }
-        for credit in values["credits"]:
-            credits.append(
-                [
-                    _cell(value)
-                    for value in (
-                        credit["date"],
-                        credit["name"],
-                        credit["label"],
-                        kinds[credit["kind"]],
-                        credit["amount"],
-                    )
-                ]
-            )
-        for current in (sheet, credits):
-            for cell in current[1]:
-                cell.font = Font(bold=True)
-            current.freeze_panes = "A2"
-            for column in current.columns:
-                width = max(len(str(cell.value or "")) for cell in column[:50])
-                current.column_dimensions[column[0].column_letter].width = min(
-                    max(width + 2, 10), 70
-                )
-        stream = io.BytesIO()
-        workbook.save(stream)
-        return stream.getvalue()

@@ -283,6 +283,7 @@ class AccountRelancePenalty(models.AbstractModel):
         point = (lang and lang.decimal_point) or "."
         thousands = (lang and lang.thousands_sep) or ""
         symbol, before = currency.symbol or "", currency.position == "before"
+        halves = {}
         one_day = self.env._(
             "%(start)s → %(end)s (1 day, %(half)s): %(base)s × %(rate)s = %(interest)s"
         )
@@ -313,12 +314,17 @@ class AccountRelancePenalty(models.AbstractModel):
                 else f"{number(value)}\u00a0{symbol}"
             )
 
+        def half(label):
+            if label not in halves:
+                halves[label] = self.env["account.relance.document"]._format_half(label)
+            return halves[label]
+
         def write(seg):
             return (one_day if seg.days == 1 else days) % {
                 "start": day(seg.date_from),
                 "end": day(seg.date_to),
                 "days": seg.days,
-                "half": seg.half.label,
+                "half": half(seg.half.label),
                 "base": money(seg.principal),
                 "rate": f"{number(seg.rate_pct)}\u00a0%",
                 "interest": money(seg.interest_rounded),

@@ -234,7 +234,10 @@ class AccountRelanceRate(models.Model):
             if activities:
                 activities.action_feedback(
                     feedback=self.env._(
-                        "Rate entered on the row of %(half)s.", half=rate.half
+                        "Rate entered on the row of the %(half)s.",
+                        half=self.env["account.relance.document"]._format_half(
+                            rate.half
+                        ),
                     )
                 )
 

@@ -210,19 +210,23 @@ class AccountRelanceRate(models.Model):
         accounting managers of each company concerned are told which
         reminders used it."""
         self.ensure_one()
-        summary = self.env._("ECB rate of %(half)s to check", half=self.half)
+        Document = self.env["account.relance.document"]
+        half = Document._format_half(self.half)
+        summary = self.env._("ECB rate of the %(half)s to check", half=half)
         by_company = events.grouped("company_id") or {self.env.company: events}
         for company, company_events in by_company.items():
             self._schedule_manager_activity(
                 CHECK_TYPE,
                 summary,
                 self.env._(
-                    "The ECB Data Portal gives %(ecb)s %% for %(half)s, this row "
-                    "says %(row)s %%; it was left unchanged. Reminders sent with "
+                    "The ECB Data Portal gives %(ecb)s for the %(half)s, this row "
+                    "says %(row)s; it was left unchanged. Reminders sent with "
                     "it: %(events)s.",
-                    ecb=value,
-                    half=self.half,
-                    row=self._to_decimal(self.ecb_rate_pct) if self._has_ecb() else "-",
+                    ecb=Document._format_pct(value),
+                    half=half,
+                    row=Document._format_pct(self._to_decimal(self.ecb_rate_pct))
+                    if self._has_ecb()
+                    else "-",
                     events=", ".join(company_events.mapped("name"))
                     or self.env._("none"),
                 ),
@@ -243,14 +247,15 @@ class AccountRelanceRate(models.Model):
             self.env["ir.config_parameter"].sudo().get_param(LEGAL_URL_PARAM)
             or LEGAL_DEFAULT_URL
         )
+        text = self.env["account.relance.document"]._format_half(half.label)
         rate._schedule_manager_activity(
             LEGAL_TYPE,
-            self.env._("Enter the legal interest rates of %(half)s", half=half.label),
+            self.env._("Enter the legal interest rates of the %(half)s", half=text),
             self.env._(
-                "The legal interest rates of %(half)s (individual creditor, other "
-                "cases) are fixed by an arrêté published in the Journal officiel: "
-                "enter them on this row. Official publication: %(url)s",
-                half=half.label,
+                "The legal interest rates of the %(half)s (individual creditor, "
+                "other cases) are fixed by an arrêté published in the Journal "
+                "officiel: enter them on this row. Official publication: %(url)s",
+                half=text,
                 url=url,
             ),
         )
@@ -266,20 +271,21 @@ class AccountRelanceRate(models.Model):
         self = self.sudo()  # a collector's run may ask for a rate too
         rate = self._row_for(error.half)
         kind_text = self._missing_rate_text(error)
+        half = self.env["account.relance.document"]._format_half(error.label)
         rate._schedule_manager_activity(
             ECB_TYPE if error.kind == "ecb" else LEGAL_TYPE,
             self.env._(
-                "%(company)s: enter the %(rate)s of %(half)s",
+                "%(company)s: enter the %(rate)s of the %(half)s",
                 company=company.name,
                 rate=kind_text,
-                half=error.label,
+                half=half,
             ),
             self.env._(
                 "Reminders of %(company)s wait in To process for the %(rate)s of "
-                "%(half)s. Once it is entered on this row, send them.",
+                "the %(half)s. Once it is entered on this row, send them.",
                 company=company.name,
                 rate=kind_text,
-                half=error.label,
+                half=half,
             ),
             company=company,
         )

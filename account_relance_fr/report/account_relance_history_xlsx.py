@@ -5,18 +5,50 @@ import io
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-# A cell beginning with one of these is a formula to a spreadsheet program.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from .xlsx_cells import (
+    DATE,
+    DATETIME,
+    INTEGER,
+    MONEY,
+    TEXT,
+    CellFormats,
+)
 
-
-def _cell(value):
-    """``value`` as a spreadsheet cell that can never be a formula: text a
-    spreadsheet would evaluate (``=HYPERLINK(...)``, ``+1``, ``-2``, ``@SUM``)
-    is escaped with a leading apostrophe, as OWASP advises (a customer's name is
-    data, never a formula)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+# The kind of each column of each sheet (see ``_headers``).
+KINDS = {
+    "events": [
+        TEXT,  # subject
+        TEXT,  # company
+        TEXT,  # reminder
+        DATE,
+        TEXT,  # level
+        TEXT,  # channels
+        TEXT,  # customer
+        TEXT,  # sent to
+        TEXT,  # user
+        TEXT,  # state
+        DATE,  # payment deadline
+        TEXT,  # registered number
+        MONEY,  # overdue
+        MONEY,  # interest
+        MONEY,  # indemnities
+        MONEY,  # total claimed
+        TEXT,  # currency
+        INTEGER,  # seal number
+        TEXT,  # seal
+        TEXT,  # previous seal
+        DATETIME,  # sealed on
+        TEXT,  # cancel reason
+        DATETIME,  # cancelled on
+        INTEGER,  # cancel seal number
+        TEXT,  # cancel seal
+        TEXT,  # finding
+        TEXT,  # evidence
+    ],
+    "lines": [TEXT, DATE, TEXT, DATE, DATE, INTEGER, MONEY, MONEY, MONEY, MONEY, MONEY],
+    "documents": [TEXT, TEXT, TEXT, INTEGER],
+    "integrity": [TEXT, DATETIME, INTEGER, TEXT, TEXT, INTEGER, TEXT, TEXT],
+}
 
 
 class AccountRelanceHistoryXlsx(models.AbstractModel):
@@ -138,6 +170,7 @@ class AccountRelanceHistoryXlsx(models.AbstractModel):
             "integrity": self.env._("Integrity"),
         }
         headers = self._headers()
+        formats = CellFormats(self.env)
         for key, sheet in sheets.items():
             sheet.title = titles[key]
             sheet.append(headers[key])
@@ -146,21 +179,17 @@ class AccountRelanceHistoryXlsx(models.AbstractModel):
             sheet.freeze_panes = "A2"
         rows = self._rows(sections)
         for key, sheet in sheets.items():
-            for row in rows[key]:
-                sheet.append([_cell(value) for value in row])
-        for sheet in sheets.values():
-            for column in sheet.columns:
-                width = max(len(str(cell.value or "")) for cell in column[:50])
-                sheet.column_dimensions[column[0].column_letter].width = min(
-                    max(width + 2, 10), 70
-                )
+            for row, currency in rows[key]:
+                formats.append(sheet, row, KINDS[key], currency)
+            formats.fit_columns(sheet, KINDS[key])
         stream = io.BytesIO()
         workbook.save(stream)
         return stream.getvalue()
 
     @api.model
     def _rows(self, sections):
-        """``{sheet: [row]}`` of the history ``sections``."""
+        """``{sheet: [(row, currency)]}`` of the history ``sections``, each
+        row with the currency of its amounts."""
         rows = {"events": [], "lines": [], "documents": [], "integrity": []}
         done, checked = set(), set()
         for section in sections:
@@ -170,24 +199,31 @@ class AccountRelanceHistoryXlsx(models.AbstractModel):
                 if finding["event_id"]:
                     flagged.setdefault(finding["event_id"], []).append(finding["code"])
             for event in section["events"]:
+                currency = event.currency_id
                 rows["events"].append(
-                    self._event_row(event, section, flagged.get(event.id, []))
+                    (
+                        self._event_row(event, section, flagged.get(event.id, [])),
+                        currency,
+                    )
                 )
                 if event.id in done:
                     continue
                 done.add(event.id)
                 rows["lines"] += [
-                    self._line_row(event, line)
+                    (self._line_row(event, line), currency)
                     for line in event._history_lines(section["move"])
                 ]
                 rows["documents"] += [
-                    [event.name, name, digest, size]
+                    ([event.name, name, digest, size], currency)
                     for name, digest, size in event._history_documents()
                 ]
             company = section["company"]
             if company.id not in checked:
                 checked.add(company.id)
-                rows["integrity"] += self._integrity_rows(company, check)
+                rows["integrity"] += [
+                    (row, company.currency_id)
+                    for row in self._integrity_rows(company, check)
+                ]
         return rows
 
     @api.model
@@ -227,7 +263,7 @@ class AccountRelanceHistoryXlsx(models.AbstractModel):
     def _event_row(self, event, section, codes):
         states = dict(event._fields["state"]._description_selection(self.env))
         return [
-            f"{section['kind']}: {section['title']}",
+            section["heading"],
             event.company_id.name,
             event.name,
             event.date,

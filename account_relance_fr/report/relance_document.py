@@ -121,7 +121,7 @@ class AccountRelanceDocument(models.AbstractModel):
             "due_date": due,
             "rate_pct": rate.rate_pct.quantize(CENT) if rate else False,
             "rate_kind": rate.basis if rate else False,
-            "half": rate.half.label if rate else False,
+            "half": self._format_half(rate.half.label) if rate else False,
             "indemnity": False if consumer else company.relance_indemnity_amount,
             "legal_text": False if consumer else company.relance_invoice_legal_text,
         }
@@ -155,3 +155,18 @@ class AccountRelanceDocument(models.AbstractModel):
         if lang and lang.decimal_point:
             text = text.replace(".", lang.decimal_point)
         return f"{text} %"
+
+    @api.model
+    def _format_half(self, label, lang_code=None):
+        """A half-year key ("2026-S2", as the rate table and the engine write
+        it) as a reader of ``lang_code`` (default: the context's language)
+        reads it in a sentence: "2e semestre 2026", "second half of 2026".
+        Anything that is not such a key is returned as it is."""
+        try:
+            half = engine.HalfYear.parse(label)
+        except engine.EngineError:
+            return label
+        env = self.with_context(lang=lang_code).env if lang_code else self.env
+        if half.semester == 1:
+            return env._("first half of %(year)s", year=half.year)
+        return env._("second half of %(year)s", year=half.year)

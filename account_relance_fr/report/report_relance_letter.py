@@ -195,16 +195,16 @@ class ReportRelanceLetter(models.AbstractModel):
 
     @api.model
     def _segment(self, seg, lang):
-        """One engine segment with typed values, the rate written in ``lang``."""
+        """One engine segment with typed values, the rate and the half-year
+        written in ``lang``."""
+        Document = self.env["account.relance.document"]
         return {
             "from": seg.date_from,
             "to": seg.date_to,
             "days": seg.days,
-            "half": seg.half.label,
+            "half": Document._format_half(seg.half.label, lang),
             "principal": float(seg.principal),
-            "rate": self.env["account.relance.document"]._format_pct(
-                seg.rate_pct, lang
-            ),
+            "rate": Document._format_pct(seg.rate_pct, lang),
             "interest": float(seg.interest_rounded),
         }
 

@@ -189,8 +189,8 @@ class TestRelanceDocuments(RelanceCommon):
             "40.00",
             "15,184.80",
             "12.15 %",
-            "2026-S1",
-            "03/03/2026",
+            "first half of 2026",
+            "March 3, 2026",
             "L441-10",
             "D441-5",
             # deadline: 8 days after 03/31/2026, in one natural sentence
@@ -273,6 +273,7 @@ class TestRelanceDocuments(RelanceCommon):
         self.assertIn("Lettre recommandée avec accusé de réception", rest)
         self.assertIn("n° 1A 000 111 2223 4", rest)
         self.assertIn("Our earlier reminders", rest)
+        self.assertNotRegex(rest, r"\d{2}/\d{2}/\d{4}", "no short date in a letter")
         for previous in (courteous, second):
             self.assertIn(previous.name, rest)
         self.assertIn("Courteous reminder", rest)
@@ -300,7 +301,9 @@ class TestRelanceDocuments(RelanceCommon):
             "Lettre recommandée avec accusé de réception",
             "Paris, 31 mars 2026",  # the letter's date, written out
             "Madame, Monsieur,",
-            "31/03/2026",
+            # One date style: the periods of interest written out too, with
+            # the half-year in words.
+            "3 mars 2026 31 mars 2026 29 1er semestre 2026",
             "15 000,00",
             "144,80",
             "12,15 %",
@@ -310,6 +313,8 @@ class TestRelanceDocuments(RelanceCommon):
             "requête en injonction de payer",
         ):
             self.assertIn(expected, text)
+        self.assertNotRegex(text, r"\d{2}/\d{2}/\d{4}", "no short date in a letter")
+        self.assertNotIn("2026-S1", text)
         for english in (
             "This letter constitutes",
             "Dear Sir",
@@ -489,5 +494,10 @@ class TestRelanceDocuments(RelanceCommon):
             "1,200.00",
             "Durand SARL",
             "732 829 320 00012",
+            # One date style: the statement writes every date short.
+            "Paris, 03/31/2026",
+            "Open items at 03/31/2026",
+            "03/02/2026",
         ):
             self.assertIn(expected, text)
+        self.assertNotIn("March", text)

@@ -263,9 +263,14 @@ class TestRelanceLitigation(RelanceCommon):
         self.assertIn("40.00", request)
         total = 2000 + interest + 40
         self.assertIn(f"{total:,.2f}", request)
-        self.assertIn("Interest from", request)
+        self.assertIn("Interest from March 3, 2026 to", request)
+        self.assertRegex(request, r"\(\d+ days, first half of 2026\): ")
+        # One date style in the request and the list of pieces: written out.
+        self.assertNotRegex(request, r"\d{1,2}/\d{1,2}/\d{4}")
+        self.assertNotIn("2026-S1", request)
         listing = self._flat(self._pdf_text(files["00-bordereau.pdf"]))
         self.assertIn("List of pieces", listing)
+        self.assertNotRegex(listing, r"\d{1,2}/\d{1,2}/\d{4}")
         compact = listing.replace(" ", "")
         for name in names[1:-1]:
             self.assertIn(name.replace(" ", ""), compact)
@@ -277,13 +282,46 @@ class TestRelanceLitigation(RelanceCommon):
         from openpyxl import load_workbook
 
         workbook = load_workbook(io.BytesIO(files["creances.xlsx"]))
+        self.assertEqual(workbook.sheetnames, ["Claims", "Interest", "Credits"])
         rows = list(workbook.worksheets[0].iter_rows(values_only=True))
         self.assertEqual(rows[1][0], claimed.name)
         self.assertEqual(rows[1][6], 2000.0)
         self.assertAlmostEqual(rows[1][7], float(interest), places=2)
         self.assertEqual(rows[1][8], 40.0)
         self.assertIn(notice.name, rows[1][10])
+        self.assertIn(f"{notice.name} (04/16/2026, Mise en demeure)", rows[1][10])
         self.assertNotIn(paid.name, [row[0] for row in rows])
+        # Typed cells: dates, amounts with the currency, rates in percent.
+        claim = workbook["Claims"][2]
+        self.assertEqual(claim[1].value.date(), claimed.invoice_date)
+        self.assertEqual(claim[1].number_format, "mm/dd/yyyy")
+        self.assertEqual(claim[2].number_format, "mm/dd/yyyy")
+        self.assertEqual(claim[3].data_type, "n")
+        self.assertEqual(claim[6].data_type, "n")
+        money = '"$"#,##0.00'
+        self.assertEqual({cell.number_format for cell in claim[4:10]}, {money})
+        total = next(
+            row
+            for row in workbook["Claims"].iter_rows()
+            if row[0].value == "Total claimed"
+        )
+        self.assertEqual(total[6].number_format, money)
+        periods = list(workbook["Interest"].iter_rows(min_row=2))
+        self.assertEqual(
+            len(periods), 2, "a payment splits the interest in two periods"
+        )
+        first = periods[0]
+        self.assertEqual(first[1].value.date(), self._day(1))
+        self.assertEqual(first[1].number_format, "mm/dd/yyyy")
+        self.assertEqual(first[4].value, "first half of 2026")
+        self.assertEqual(first[5].value, 3000.0)
+        self.assertEqual(first[5].number_format, money)
+        self.assertAlmostEqual(first[6].value, 0.1215)
+        self.assertEqual(first[6].number_format, "0.00%")
+        self.assertEqual(first[7].number_format, money)
+        self.assertAlmostEqual(
+            sum(period[7].value for period in periods), float(interest), places=2
+        )
 
         # The chain entry: the litigation reminder is sealed with the file's
         # SHA-256; the integrity check verifies it.
@@ -410,6 +448,16 @@ class TestRelanceLitigation(RelanceCommon):
         request = self._flat(self._pdf_text(files["01-requete.pdf"]))
         self.assertIn("Cerfa n° 12948", request)
         self.assertIn("tribunal judiciaire", request)
+        # The periods of interest in French words and typography.
+        self.assertRegex(
+            request,
+            r"Intérêts du \d+ avril 2026 au 1 mai 2026 \(\d+ jours, 1er semestre 2026\) : ",
+        )
+        self.assertNotRegex(request, r"\d{1,2}/\d{1,2}/\d{4}")
+        self.assertRegex(
+            request,
+            r"du 16 avril 2026 \(lettre recommandée n° [^)]+\), échéance le 24 avril 2026",
+        )
         self.assertIn("Requête en injonction de payer", request)
         self.assertIn("Projet préparé, pas un formulaire officiel", request)
         self.assertIn("Total réclamé", request)

@@ -144,7 +144,7 @@ class TestRelanceRates(RelanceCommon):
             row, "account_relance_fr.mail_activity_type_relance_rate_check"
         )
         self.assertEqual(len(activity), 1)
-        self.assertIn("2026-S2", activity.summary)
+        self.assertIn("second half of 2026", activity.summary)
         self.assertTrue(activity.user_id.has_group("account.group_account_manager"))
         # Every day the same contradiction: still one activity.
         self._cron(date(2026, 12, 2))
@@ -178,7 +178,7 @@ class TestRelanceRates(RelanceCommon):
             row, "account_relance_fr.mail_activity_type_relance_rate_check"
         )
         self.assertEqual(len(activity), 1)
-        self.assertIn("2026-S1", activity.summary)
+        self.assertIn("first half of 2026", activity.summary)
         self.assertIn(second.name, activity.note)
 
     def test_failures_change_nothing_and_are_told_after_three_days(self):
@@ -232,7 +232,7 @@ class TestRelanceRates(RelanceCommon):
         legal = "account_relance_fr.mail_activity_type_relance_legal_rate"
         activity = self._activities(row, legal)
         self.assertEqual(len(activity), 1)
-        self.assertIn("2027-S1", activity.summary)
+        self.assertIn("first half of 2027", activity.summary)
         self.assertIn("service-public.fr", activity.note)
         self._cron(date(2027, 1, 2))
         self.assertEqual(len(self._activities(row, legal)), 1)
@@ -276,7 +276,7 @@ class TestRelanceRates(RelanceCommon):
         self.assertFalse(courteous.show_penalties)
         waiting = by_partner[clause]
         self.assertEqual(waiting.state, "to_review", "waits, not failed")
-        self.assertIn("2027-S1", waiting.review_reason)
+        self.assertIn("of the first half of 2027", waiting.review_reason)
         self.assertIn("legal interest rate", waiting.review_reason)
         self.assertEqual(waiting.rate_wait_half, "2027-S1")
         self.assertEqual(waiting.line_ids.move_id, clause_invoice, "its lines")
@@ -287,7 +287,7 @@ class TestRelanceRates(RelanceCommon):
             lambda a: self.company.name in a.summary
         )
         self.assertEqual(len(company_activity), 1)
-        with self.assertRaisesRegex(UserError, "2027-S1"):
+        with self.assertRaisesRegex(UserError, "first half of 2027"):
             waiting._send_on(date(2027, 1, 5))
         # Next day's run: no second reminder for that customer, no second activity.
         again = self._run_on(date(2027, 1, 6))
@@ -304,7 +304,9 @@ class TestRelanceRates(RelanceCommon):
         row.write({"legal_rate_individual_pct": 6.9, "legal_rate_other_pct": 2.8})
         self.assertFalse(self._activities(row, legal))
         # 2026-S2's legal rates, shipped unconfirmed, hold it back still.
-        with self.assertRaisesRegex(UserError, "unconfirmed rate of 2026-S2"):
+        with self.assertRaisesRegex(
+            UserError, "unconfirmed rate of the second half of 2026"
+        ):
             waiting._send_on(date(2027, 1, 6))
         self._row("2026-S2").legal_confidence = "C"
         waiting._send_on(date(2027, 1, 6))
@@ -330,7 +332,7 @@ class TestRelanceRates(RelanceCommon):
         self.assertFalse(self._row("2027-S1").ecb_confidence)
         waiting = self._run_on(date(2027, 1, 5))
         self.assertEqual(waiting.state, "to_review")
-        self.assertIn("ECB rate of 2027-S1", waiting.review_reason)
+        self.assertIn("ECB rate of the first half of 2027", waiting.review_reason)
         self.assertEqual(waiting.line_ids.move_id, invoice)
         row = self._row("2027-S1")
         self.assertEqual(row.origin, "run")
@@ -338,7 +340,7 @@ class TestRelanceRates(RelanceCommon):
         ecb = "account_relance_fr.mail_activity_type_relance_ecb_rate"
         self.assertEqual(len(self._activities(row, ecb)), 1)
         # Nothing is sent with a carried-over rate.
-        with self.assertRaisesRegex(UserError, "2027-S1"):
+        with self.assertRaisesRegex(UserError, "first half of 2027"):
             waiting._send_on(date(2027, 1, 5))
         self.server.answer("csv")
         self._cron(date(2027, 1, 6))
@@ -359,8 +361,10 @@ class TestRelanceRates(RelanceCommon):
         self._run_on(date(2026, 6, 21))
         waiting = self._run_on(date(2026, 7, 5))
         self.assertEqual(waiting.state, "to_review")
-        self.assertIn("unconfirmed rate of 2026-S2", waiting.review_reason)
-        with self.assertRaisesRegex(UserError, "2026-S2"):
+        self.assertIn(
+            "unconfirmed rate of the second half of 2026", waiting.review_reason
+        )
+        with self.assertRaisesRegex(UserError, "second half of 2026"):
             waiting._send_on(date(2026, 7, 5))
         self._cron(date(2026, 7, 5))
         waiting._send_on(date(2026, 7, 5))

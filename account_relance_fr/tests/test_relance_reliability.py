@@ -177,7 +177,7 @@ class TestRelanceReliability(RelanceCommon):
         event = self._run(10)
         self.assertEqual(event.state, "to_review", "waits, not failed")
         reason = event.review_reason
-        self.assertIn("2026-S1", reason)
+        self.assertIn("of the first half of 2026", reason, "the half-year in words")
         self.assertNotIn(" / ", reason, "one language per message")
         self.assertEqual(event.line_ids.move_id, invoice)
         self.assertFalse(event.mail_message_id)
@@ -338,7 +338,7 @@ class TestRelanceReliability(RelanceCommon):
         )[invoice.id]
         self.assertEqual(
             result["detail"],
-            "03/03/2026 → 03/12/2026 (10 days, 2026-S1): $\u00a0600.00 × 12.15\u00a0% = "
+            "03/03/2026 → 03/12/2026 (10 days, first half of 2026): $\u00a0600.00 × 12.15\u00a0% = "
             "$\u00a02.00",
         )
 

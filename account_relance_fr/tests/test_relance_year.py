@@ -449,5 +449,9 @@ class TestRelanceYear(AccountTestInvoicingCommon):
             durand.invalidate_recordset()
             detail = durand.relance_penalty_detail
         self.assertEqual(len(detail.splitlines()), 3, detail)
-        for half in ("2025-S1", "2025-S2", "2026-S1"):
+        for half in (
+            "first half of 2025",
+            "second half of 2025",
+            "first half of 2026",
+        ):
             self.assertIn(half, detail)
