@@ -5,8 +5,10 @@ of every role. Each test failed before the fix."""
 
 import io
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from unittest.mock import patch
+
+from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.api import call_kw
@@ -460,8 +462,11 @@ class TestRelanceAttacks(RelanceAttackCommon):
         )
         self.env.invalidate_all()
         cron = self.env.ref("account_relance_fr.ir_cron_relance_dispatch").sudo()
-        cron.method_direct_trigger()
-        cron.method_direct_trigger()
+        # Within the company's sending hours (9:00-18:00, Paris), the day the
+        # reminders were prepared, whatever the hour the tests run at.
+        with freeze_time(datetime.combine(bad.date, time(10, 0))):
+            cron.method_direct_trigger()
+            cron.method_direct_trigger()
         self.assertEqual(bad.state, "failed")
         self.assertIn("not a customer invoice", bad.failure_reason)
         self.assertEqual(good.state, "sending", "the queue went on")

@@ -2,7 +2,10 @@
 """With queue_job, the dispatcher's scheduled action enqueues its batches as
 jobs on the relance channel; the jobs send the reminders once."""
 
+from datetime import datetime, time
 from unittest.mock import patch
+
+from freezegun import freeze_time
 
 from odoo.tests import tagged
 
@@ -42,6 +45,9 @@ class TestQueueDispatch(RelanceCommon):
         with (
             patch.object(glue, "DISPATCH_BATCH_SIZE", 2),
             trap_jobs() as trap,
+            # Within the company's sending hours (9:00-18:00, Paris) whatever
+            # the hour the tests run at.
+            freeze_time(datetime.combine(self.FIRST_RUN, time(10, 0))),
         ):
             self.cron.method_direct_trigger()
             trap.assert_jobs_count(3, only=self.Event._dispatch_batch_job)
