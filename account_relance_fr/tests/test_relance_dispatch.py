@@ -230,15 +230,15 @@ class TestRelanceDispatch(RelanceCommon):
         original = Policy._run_batch
         calls = []
 
-        def batch_then_die(self_, company, decisions, as_of):
+        def batch_then_die(self_, company, decisions, as_of, facts=None):
             # Each batch is its own transaction (the cron commits after each):
             # the first is kept, the second dies half-way and is rolled back.
             with self.env.cr.savepoint():
                 calls.append(len(decisions))
-                events = original(self_, company, decisions[:1], as_of)
+                events = original(self_, company, decisions[:1], as_of, facts)
                 if len(calls) == 2:
                     raise Killed
-                return events | original(self_, company, decisions[1:], as_of)
+                return events | original(self_, company, decisions[1:], as_of, facts)
 
         # Not assertRaises, which would roll the whole run back.
         with (
