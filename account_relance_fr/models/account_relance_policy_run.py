@@ -14,7 +14,7 @@ from ..engine import dunning
 
 _logger = logging.getLogger(__name__)
 
-RUN_BATCH_SIZE = 200
+RUN_BATCH_SIZE = 500
 # Customers whose open receivables the engine reads and decides at once.
 PREVIEW_CHUNK = 2000
 RUN_LOCK_KEY = zlib.crc32(b"account_relance_fr.run")
