@@ -506,14 +506,17 @@ class AccountRelanceEvent(models.Model):
         if invoices_problems is None:
             invoices_problems = self._invoices_problems()
         rate_problems = rate_problems or {}
+        to_review = defaultdict(list)  # {reason: event ids}: one write per reason
         queued = False
         for event in self:
             reason = rate_problems.get(event.id) or event._review_reason(
                 invoices_problems[event.id]
             )
             if reason:
-                event.write({"state": "to_review", "review_reason": reason})
+                to_review[reason].append(event.id)
             else:
                 queued = True
+        for reason, ids in to_review.items():
+            self.browse(ids).write({"state": "to_review", "review_reason": reason})
         if queued:
             self.env.ref("account_relance_fr.ir_cron_relance_dispatch")._trigger()
