@@ -1,10 +1,26 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from odoo import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.base.tests.common import MockSmtplibCase
+
+
+def wkhtmltopdf_ok():
+    """Whether Odoo found a wkhtmltopdf it can print with."""
+    from odoo.addons.base.models.ir_actions_report import wkhtmltopdf_state
+
+    return wkhtmltopdf_state in ("ok", "upgrade")
+
+
+def load_french(env):
+    """French active, with the addon's French translations loaded."""
+    env["res.lang"]._activate_lang("fr_FR")
+    env["ir.module.module"]._load_module_terms(
+        ["account_relance_fr"], ["fr_FR"], overwrite=True
+    )
 
 
 class RelanceCommon(AccountTestInvoicingCommon, MockSmtplibCase):
@@ -128,3 +144,34 @@ class RelanceCommon(AccountTestInvoicingCommon, MockSmtplibCase):
             )
         )
         return register._create_payments()
+
+    @classmethod
+    def _unsent_vals(cls, level, as_of, partner=None):
+        """The values of an unsent reminder of ``partner`` (default: the
+        customer) at ``level`` covering its open receivables, prepared by the
+        run's own code."""
+        partner = partner or cls.customer
+        lines = cls.env["account.move.line"].search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", cls.company.id),
+                ("account_type", "=", "asset_receivable"),
+                ("parent_state", "=", "posted"),
+                ("reconciled", "=", False),
+            ]
+        )
+        decision = SimpleNamespace(covered_items=lines.ids, item_levels={})
+        return cls.env["account.relance.event"]._prepare_event_vals(
+            cls.company, partner, level, decision, as_of
+        )
+
+    def _print_with_closed_style_server(self):
+        """Skip without wkhtmltopdf; else point it to a closed port for the
+        style sheets: while a test holds the cursor the test server cannot
+        answer wkhtmltopdf, which would wait forever. The PDFs' text does not
+        depend on the style sheets."""
+        if not wkhtmltopdf_ok():
+            self.skipTest("wkhtmltopdf is not available")
+        self.env["ir.config_parameter"].sudo().set_param(
+            "report.url", "http://127.0.0.1:9"
+        )

@@ -5,7 +5,6 @@ import io
 import os
 import re
 from datetime import date
-from types import SimpleNamespace
 from unittest import skipIf
 
 from odoo import Command
@@ -13,7 +12,7 @@ from odoo.tests import tagged
 
 from odoo.addons.account_relance_fr import engine
 
-from .common import RelanceCommon
+from .common import RelanceCommon, load_french
 
 try:
     from PyPDF2 import PdfReader
@@ -22,12 +21,6 @@ except ImportError:  # pragma: no cover - PyPDF2 is an Odoo dependency
 
 EVAL_DAY = date(2026, 3, 31)
 FORBIDDEN = ("huissier", "commissaire de justice", "sommation", "saisie", "tribunal")
-
-
-def _wkhtmltopdf_ok():
-    from odoo.addons.base.models.ir_actions_report import wkhtmltopdf_state
-
-    return wkhtmltopdf_state in ("ok", "upgrade")
 
 
 @tagged("post_install", "-at_install")
@@ -69,15 +62,7 @@ class TestRelanceDocuments(RelanceCommon):
 
     def setUp(self):
         super().setUp()
-        if not _wkhtmltopdf_ok():
-            self.skipTest("wkhtmltopdf is not available")
-        # While tests run, the test server cannot answer wkhtmltopdf's requests
-        # for the style sheets (the registry is locked by the test thread) and
-        # wkhtmltopdf would wait forever: point it to a closed port instead.
-        # The text of the PDF does not depend on the style sheets.
-        self.env["ir.config_parameter"].sudo().set_param(
-            "report.url", "http://127.0.0.1:9"
-        )
+        self._print_with_closed_style_server()
 
     # ------------------------------------------------------------ helpers
 
@@ -106,20 +91,8 @@ class TestRelanceDocuments(RelanceCommon):
 
     def _event_at(self, partner, level, as_of=EVAL_DAY, **extra):
         """A reminder of ``partner`` at ``level`` built by the run's own code."""
-        lines = self.env["account.move.line"].search(
-            [
-                ("partner_id", "=", partner.id),
-                ("company_id", "=", self.company.id),
-                ("account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-            ]
-        )
-        decision = SimpleNamespace(covered_items=lines.ids, item_levels={})
-        Event = self.env["account.relance.event"]
-        vals = Event._prepare_event_vals(self.company, partner, level, decision, as_of)
-        vals.update(extra)
-        return Event._trusted().create(vals)
+        vals = {**self._unsent_vals(level, as_of, partner), **extra}
+        return self.env["account.relance.event"]._trusted().create(vals)
 
     def _consumer(self):
         return self.env["res.partner"].create(
@@ -284,10 +257,7 @@ class TestRelanceDocuments(RelanceCommon):
 
     def _french(self, partner):
         """``partner`` reads French, with the addon's French translations."""
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(
-            ["account_relance_fr"], ["fr_FR"], overwrite=True
-        )
+        load_french(self.env)
         partner.lang = "fr_FR"
 
     def test_french_rendering(self):

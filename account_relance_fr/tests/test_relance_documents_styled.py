@@ -12,12 +12,11 @@ import io
 import os
 import re
 from datetime import date
-from types import SimpleNamespace
 from unittest import skipIf
 
 from odoo.tests import HttpCase, tagged
 
-from .common import RelanceCommon
+from .common import RelanceCommon, wkhtmltopdf_ok
 
 try:
     from PyPDF2 import PdfReader
@@ -26,12 +25,6 @@ except ImportError:  # pragma: no cover - PyPDF2 is an Odoo dependency
 
 
 _BLANKS = re.compile(r"\s+")
-
-
-def _wkhtmltopdf_ok():
-    from odoo.addons.base.models.ir_actions_report import wkhtmltopdf_state
-
-    return wkhtmltopdf_state in ("ok", "upgrade")
 
 
 def _pdf_fonts(content):
@@ -56,26 +49,15 @@ class TestRelanceDocumentsStyled(RelanceCommon, HttpCase):
         cls.env.ref("base.EUR").active = True
         cls.company.currency_id = cls.env.ref("base.EUR")
         cls._invoice(cls.customer, 15000.0)
-        lines = cls.env["account.move.line"].search(
-            [
-                ("partner_id", "=", cls.customer.id),
-                ("account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-            ]
-        )
-        decision = SimpleNamespace(covered_items=lines.ids, item_levels={})
-        Event = cls.env["account.relance.event"]
-        vals = Event._prepare_event_vals(
-            cls.company, cls.customer, cls.levels[4], decision, date(2026, 3, 31)
-        )
-        cls.event = Event._trusted().create(vals)
+        vals = cls._unsent_vals(cls.levels[4], date(2026, 3, 31))
+        cls.event = cls.env["account.relance.event"]._trusted().create(vals)
         cls.report = cls.env.ref(
             "account_relance_fr.action_report_relance_formal_notice"
         )
 
     def setUp(self):
         super().setUp()
-        if not _wkhtmltopdf_ok():
+        if not wkhtmltopdf_ok():
             self.skipTest("wkhtmltopdf is not available")
         self.served = []
         Binary = self.env.registry["ir.binary"]

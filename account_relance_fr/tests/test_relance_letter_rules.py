@@ -3,7 +3,6 @@
 
 import hashlib
 from datetime import date
-from types import SimpleNamespace
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -29,20 +28,10 @@ class TestRelanceLetterRules(RelanceCommon):
     def _event_at(self, level):
         """An unsent reminder of the customer at ``level``, built by the run's
         own code."""
-        lines = self.env["account.move.line"].search(
-            [
-                ("partner_id", "=", self.customer.id),
-                ("account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-            ]
-        )
-        decision = SimpleNamespace(covered_items=lines.ids, item_levels={})
-        Event = self.env["account.relance.event"]
-        return Event._trusted().create(
-            Event._prepare_event_vals(
-                self.company, self.customer, level, decision, date(2026, 5, 2)
-            )
+        return (
+            self.env["account.relance.event"]
+            ._trusted()
+            .create(self._unsent_vals(level, date(2026, 5, 2)))
         )
 
     def _html(self, report, event):

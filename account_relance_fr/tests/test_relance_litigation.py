@@ -21,15 +21,9 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..tools.seal_payload import load_payload, sha256
-from .common import RelanceCommon
+from .common import RelanceCommon, load_french
 
 REGISTERED = "1A 000 000 0045 9"
-
-
-def _wkhtmltopdf_ok():
-    from odoo.addons.base.models.ir_actions_report import wkhtmltopdf_state
-
-    return wkhtmltopdf_state in ("ok", "upgrade")
 
 
 @tagged("post_install", "-at_install")
@@ -54,14 +48,7 @@ class TestRelanceLitigation(RelanceCommon):
 
     def setUp(self):
         super().setUp()
-        if not _wkhtmltopdf_ok():
-            self.skipTest("wkhtmltopdf is not available")
-        # wkhtmltopdf asks for the style sheets to a closed port (the test
-        # server cannot answer while the test holds the cursor); documents
-        # are real PDFs, as in production.
-        self.env["ir.config_parameter"].sudo().set_param(
-            "report.url", "http://127.0.0.1:9"
-        )
+        self._print_with_closed_style_server()
         self.env = self.env(context=dict(self.env.context, force_report_rendering=True))
         self.customer = self.customer.with_env(self.env)
 
@@ -433,10 +420,7 @@ class TestRelanceLitigation(RelanceCommon):
     def test_french_documents_for_a_consumer(self):
         """In French, for a consumer debtor: Cerfa 12948, tribunal judiciaire,
         no indemnity; the spreadsheet's headers in French."""
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(
-            ["account_relance_fr"], ["fr_FR"], overwrite=True
-        )
+        load_french(self.env)
         consumer = self._make_customer("Claire Petit", "claire@example.fr")
         consumer.write({"is_company": False, "relance_debtor_type": "consumer"})
         self._invoice(consumer, 900.0)

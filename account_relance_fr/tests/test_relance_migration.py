@@ -12,6 +12,8 @@ from psycopg2.extras import Json
 
 from odoo.tests import TransactionCase, tagged
 
+from .common import load_french
+
 MIGRATION = (
     Path(__file__).resolve().parent.parent
     / "migrations"
@@ -35,10 +37,7 @@ class TestRelanceMigration(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("fr_FR")
-        cls.env["ir.module.module"]._load_module_terms(
-            ["account_relance_fr"], ["fr_FR"], overwrite=True
-        )
+        load_french(cls.env)
         cls.migration = _migration()
         cls.shipped = json.loads(
             MIGRATION.with_name("shipped_mail_bodies.json").read_text()

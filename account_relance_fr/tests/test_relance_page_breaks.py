@@ -13,14 +13,13 @@ import shutil
 import subprocess
 import tempfile
 from datetime import date
-from types import SimpleNamespace
 from unittest import skipIf
 
 from markupsafe import Markup
 
 from odoo.tests import tagged
 
-from .common import RelanceCommon
+from .common import RelanceCommon, load_french
 
 # The sweep: from no extra paragraph to enough to push the heading to the
 # second page, one paragraph (about one line) at a time.
@@ -37,12 +36,6 @@ HEADER_WORDS = (
     {"Date", "Référence", "Relance", "Envoyée", "par"},
     {"De", "À", "Jours", "Semestre", "Principal", "Taux", "annuel", "Intérêts"},
 )
-
-
-def _wkhtmltopdf_ok():
-    from odoo.addons.base.models.ir_actions_report import wkhtmltopdf_state
-
-    return wkhtmltopdf_state in ("ok", "upgrade")
 
 
 def _pages(content):
@@ -113,10 +106,7 @@ class TestRelancePageBreaks(RelanceCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("fr_FR")
-        cls.env["ir.module.module"]._load_module_terms(
-            ["account_relance_fr"], ["fr_FR"], overwrite=True
-        )
+        load_french(cls.env)
         cls.customer.lang = "fr_FR"
         cls.report_letter = cls.env.ref(
             "account_relance_fr.action_report_relance_letter"
@@ -127,40 +117,27 @@ class TestRelancePageBreaks(RelanceCommon):
 
     def setUp(self):
         super().setUp()
-        if not _wkhtmltopdf_ok():
-            self.skipTest("wkhtmltopdf is not available")
-        # wkhtmltopdf asks nothing of the test server (it holds the cursor).
-        self.env["ir.config_parameter"].sudo().set_param(
-            "report.url", "http://127.0.0.1:9"
-        )
+        self._print_with_closed_style_server()
 
     def _letters(self, level, day, paragraphs):
         """One reminder of the customer at ``level`` per count of extra
         paragraphs (its message, printed before the invoices)."""
-        lines = self.env["account.move.line"].search(
-            [
-                ("partner_id", "=", self.customer.id),
-                ("account_type", "=", "asset_receivable"),
-                ("parent_state", "=", "posted"),
-                ("reconciled", "=", False),
-            ]
-        )
-        decision = SimpleNamespace(covered_items=lines.ids, item_levels={})
-        Event = self.env["account.relance.event"]
-        vals = Event._prepare_event_vals(
-            self.company, self.customer, level, decision, day
-        )
-        return Event._trusted().create(
-            [
-                dict(
-                    vals,
-                    body=Markup("").join(
-                        Markup("<p>Paragraphe %s du message.</p>") % (index + 1)
-                        for index in range(count)
-                    ),
-                )
-                for count in paragraphs
-            ]
+        vals = self._unsent_vals(level, day)
+        return (
+            self.env["account.relance.event"]
+            ._trusted()
+            .create(
+                [
+                    dict(
+                        vals,
+                        body=Markup("").join(
+                            Markup("<p>Paragraphe %s du message.</p>") % (index + 1)
+                            for index in range(count)
+                        ),
+                    )
+                    for count in paragraphs
+                ]
+            )
         )
 
     def _render(self, report, events):

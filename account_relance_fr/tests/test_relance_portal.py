@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import RelanceCommon
+from .common import RelanceCommon, load_french
 
 STATEMENT_LINK = re.compile(
     r'href="[^"]*?(/relance/statement/\d+/\d+\?access_token=\w+)"'
@@ -299,10 +299,7 @@ class TestRelancePortal(RelanceCommon, HttpCase):
         self.assertIn("altered", codes)
 
     def test_french_and_english_pages(self):
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(
-            ["account_relance_fr"], ["fr_FR"], overwrite=True
-        )
+        load_french(self.env)
         self._invoice(self.customer, 1000.0)
         self._invoice(self.other_customer, 700.0)
         self.customer.lang = "fr_FR"

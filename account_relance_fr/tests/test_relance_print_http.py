@@ -37,12 +37,6 @@ LITIGATION_FILE_REPORTS = (
 )
 
 
-def _wkhtmltopdf_ok():
-    from odoo.addons.base.models.ir_actions_report import wkhtmltopdf_state
-
-    return wkhtmltopdf_state in ("ok", "upgrade")
-
-
 @tagged("post_install", "-at_install")
 @skipIf(not shutil.which("pdftotext"), "pdftotext (poppler-utils) reads the PDF text")
 class TestRelancePrintHttp(RelanceCommon, HttpCase):
@@ -61,8 +55,6 @@ class TestRelancePrintHttp(RelanceCommon, HttpCase):
 
     def setUp(self):
         super().setUp()
-        if not _wkhtmltopdf_ok():
-            self.skipTest("wkhtmltopdf is not available")
         # wkhtmltopdf loads the report style sheets from ``report.url``, i.e.
         # from this test server. While a /report/pdf request renders, its thread
         # holds the test cursor, so the server cannot answer wkhtmltopdf's
@@ -71,9 +63,7 @@ class TestRelancePrintHttp(RelanceCommon, HttpCase):
         # outlines: a styled PDF has no text layer for pdftotext (see README,
         # "Tests render the documents"). A closed port leaves the PDF unstyled,
         # in a system font with a text layer; its text is the same.
-        self.env["ir.config_parameter"].sudo().set_param(
-            "report.url", "http://127.0.0.1:9"
-        )
+        self._print_with_closed_style_server()
         # Documents rendered during the test (the letter a reminder sends) are
         # real PDFs, as in production, not Odoo's HTML stand-in for tests.
         self.env = self.env(context=dict(self.env.context, force_report_rendering=True))

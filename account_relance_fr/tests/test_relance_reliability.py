@@ -5,7 +5,7 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from .common import RelanceCommon
+from .common import RelanceCommon, load_french
 
 RUN_LOGGER = "odoo.addons.account_relance_fr.models.account_relance_policy_run"
 
@@ -43,10 +43,7 @@ class TestRelanceReliability(RelanceCommon):
 
     def _assert_refused_in_french(self, event, fragment):
         """A French user reads the refusal in French only."""
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(
-            ["account_relance_fr"], ["fr_FR"], overwrite=True
-        )
+        load_french(self.env)
         with self.assertRaises(UserError) as caught:
             event.with_context(lang="fr_FR").action_send()
         message = str(caught.exception)

@@ -14,7 +14,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
-from .common import RelanceCommon
+from .common import RelanceCommon, wkhtmltopdf_ok
 
 try:
     from PyPDF2 import PdfReader
@@ -302,7 +302,7 @@ class TestRelanceScreens(RelanceCommon):
             action["report_name"], "account_relance_fr.report_relance_letter"
         )
         self.assertEqual(sorted(action["context"]["active_ids"]), sorted(letters.ids))
-        if PdfReader is None or not self._wkhtmltopdf_ok():
+        if PdfReader is None or not wkhtmltopdf_ok():
             return
         self.env["ir.config_parameter"].sudo().set_param(
             "report.url", "http://127.0.0.1:9"
@@ -329,12 +329,6 @@ class TestRelanceScreens(RelanceCommon):
         )
         self.assertEqual(kind, "pdf")
         return PdfReader(io.BytesIO(content))
-
-    @staticmethod
-    def _wkhtmltopdf_ok():
-        from odoo.addons.base.models.ir_actions_report import wkhtmltopdf_state
-
-        return wkhtmltopdf_state in ("ok", "upgrade")
 
     def test_print_refuses_mixed_letters_and_levels_without_letter(self):
         self._invoice(self.customer, 1500.0)

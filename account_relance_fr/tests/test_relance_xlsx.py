@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from odoo.tests import tagged
 
 from ..report.xlsx_cells import CellFormats, excel_format, money_format
-from .common import RelanceCommon
+from .common import RelanceCommon, load_french
 
 
 @tagged("post_install", "-at_install")
@@ -23,10 +23,7 @@ class TestRelanceXlsx(RelanceCommon):
         cls.eur = cls.env.ref("base.EUR")
         cls.eur.active = True
         cls.company.currency_id = cls.eur
-        cls.env["res.lang"]._activate_lang("fr_FR")
-        cls.env["ir.module.module"]._load_module_terms(
-            ["account_relance_fr"], ["fr_FR"], overwrite=True
-        )
+        load_french(cls.env)
 
     def _export(self, lang):
         Export = self.env["account.relance.history.xlsx"].with_context(lang=lang)
