@@ -10,6 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.seal_payload import canonical, load_payload, sha256
+from .account_relance_event_integrity import seal_and_link_findings
 
 DECLARATION_KINDS = [
     ("dispute", "Dispute"),
@@ -327,31 +328,15 @@ class AccountRelanceDeclaration(models.Model):
         self.ensure_one()
         text = self.seal_payload or ""
         payload = load_payload(text)
-        findings = []
-        if sha256(text.encode()) != digest or not payload:
-            findings.append(
-                self._integrity_finding(
-                    "seal",
-                    self.env._(
-                        "Entry %(sequence)s (%(name)s): the stored hash is not the SHA-256 of the sealed content (seal altered).",
-                        sequence=sequence,
-                        name=self.name,
-                    ),
-                    sequence,
-                )
-            )
-        if previous_hash is not None and self.seal_previous_hash != previous_hash:
-            findings.append(
-                self._integrity_finding(
-                    "link",
-                    self.env._(
-                        "Entry %(sequence)s (%(name)s): the link to the previous entry is broken.",
-                        sequence=sequence,
-                        name=self.name,
-                    ),
-                    sequence,
-                )
-            )
+        findings = seal_and_link_findings(
+            self,
+            sequence,
+            text,
+            payload,
+            digest,
+            previous_hash,
+            self.seal_previous_hash,
+        )
         if not payload:
             return findings
         sealed = payload.get("content") or {}

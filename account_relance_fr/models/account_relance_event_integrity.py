@@ -12,6 +12,41 @@ from .account_relance_event import (
 )
 
 
+def seal_and_link_findings(
+    entry, sequence, text, payload, digest, previous_hash, stored_previous
+):
+    """The findings every sealed entry of a chain (a reminder, a customer's
+    declaration) may have: its stored hash is not the SHA-256 of its payload
+    (``seal``), or its link is not the hash of the entry before (``link``;
+    ``previous_hash`` None after a gap). ``entry`` gives ``_integrity_finding``."""
+    findings = []
+    if sha256(text.encode()) != digest or not payload:
+        findings.append(
+            entry._integrity_finding(
+                "seal",
+                entry.env._(
+                    "Entry %(sequence)s (%(name)s): the stored hash is not the SHA-256 of the sealed content (seal altered).",
+                    sequence=sequence,
+                    name=entry.name,
+                ),
+                sequence,
+            )
+        )
+    if previous_hash is not None and stored_previous != previous_hash:
+        findings.append(
+            entry._integrity_finding(
+                "link",
+                entry.env._(
+                    "Entry %(sequence)s (%(name)s): the link to the previous entry is broken.",
+                    sequence=sequence,
+                    name=entry.name,
+                ),
+                sequence,
+            )
+        )
+    return findings
+
+
 class AccountRelanceEvent(models.Model):
     _inherit = "account.relance.event"
 
@@ -131,32 +166,10 @@ class AccountRelanceEvent(models.Model):
         prefix = "cancel_seal" if kind == "cancel" else "seal"
         text = self[f"{prefix}_payload"] or ""
         stored_previous = self[f"{prefix}_previous_hash"]
-        findings = []
         payload = load_payload(text)
-        if sha256(text.encode()) != digest or not payload:
-            findings.append(
-                self._integrity_finding(
-                    "seal",
-                    self.env._(
-                        "Entry %(sequence)s (%(name)s): the stored hash is not the SHA-256 of the sealed content (seal altered).",
-                        sequence=sequence,
-                        name=self.name,
-                    ),
-                    sequence,
-                )
-            )
-        if previous_hash is not None and stored_previous != previous_hash:
-            findings.append(
-                self._integrity_finding(
-                    "link",
-                    self.env._(
-                        "Entry %(sequence)s (%(name)s): the link to the previous entry is broken.",
-                        sequence=sequence,
-                        name=self.name,
-                    ),
-                    sequence,
-                )
-            )
+        findings = seal_and_link_findings(
+            self, sequence, text, payload, digest, previous_hash, stored_previous
+        )
         if not payload:
             return findings
         sealed = payload.get("content") or {}
