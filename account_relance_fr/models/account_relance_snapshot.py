@@ -67,8 +67,9 @@ class AccountRelanceSnapshot(models.AbstractModel):
 
     @api.model
     def _open_rows(self, company, partners=None):
-        """Open receivable lines of ``company`` (one query), oldest due first."""
-        return self.env.execute_query_dict(
+        """Open receivable lines of ``company`` (one query), oldest due first;
+        amounts read as text into ``Decimal`` (exact, never through a float)."""
+        rows = self.env.execute_query_dict(
             SQL(
                 """SELECT line.id,
                           line.move_id,
@@ -92,6 +93,10 @@ class AccountRelanceSnapshot(models.AbstractModel):
                 self._open_lines_from(company, partners),
             )
         )
+        for row in rows:
+            for name in ("amount_residual", "balance", "amount_total_signed"):
+                row[name] = Decimal(row[name])
+        return rows
 
     @api.model
     def _keep_facts(self, rows_by_partner, company, facts):
@@ -105,8 +110,8 @@ class AccountRelanceSnapshot(models.AbstractModel):
                     "id": row["id"],
                     "move_id": row["move_id"],
                     "date_maturity": row["date_maturity"],
-                    "balance": Decimal(row["balance"]),
-                    "amount_residual": Decimal(row["amount_residual"]),
+                    "balance": row["balance"],
+                    "amount_residual": row["amount_residual"],
                     "invoice_date": row["invoice_date"],
                     "invoice_date_due": row["invoice_date_due"],
                     "relance_level_id": row["relance_level_id"],
@@ -120,7 +125,7 @@ class AccountRelanceSnapshot(models.AbstractModel):
                     "invoice_date": row["invoice_date"],
                     "date": row["date"],
                     "invoice_date_due": row["invoice_date_due"],
-                    "amount_total_signed": Decimal(row["amount_total_signed"]),
+                    "amount_total_signed": row["amount_total_signed"],
                 }
 
     @api.model
@@ -180,7 +185,7 @@ class AccountRelanceSnapshot(models.AbstractModel):
         ``round_money`` rounds an amount read as text to the currency."""
         items, credit = [], Decimal(0)
         for row in rows:
-            residual = round_money(Decimal(row["amount_residual"]))
+            residual = round_money(row["amount_residual"])
             if residual < 0:
                 credit -= residual
             elif row["move_type"] == "out_invoice":
